@@ -1,0 +1,54 @@
+"""Zhanggui (掌柜): the public plugin API.
+
+Plugins import only what this module exports; everything else may change between
+releases.  See ``docs/plugins.md`` (the plugin author's guide) and ``docs/hooks.md``
+(the hook reference).
+"""
+from __future__ import annotations
+
+from .db import Model, UTCDateTimeField, database, utcnow, write_transaction
+from .demo import DemoContext, Progress
+from .i18n import (_, _l, format_currency, format_date, format_datetime, format_decimal,
+                   format_percent, ngettext)
+from .jobs import enqueue
+from .migrations import MigrationContext
+from .plugins import PluginError, hookimpl
+from .registry import (AdminView, ApiEndpoint, DashboardWidget, ExportSection, Job,
+                       MemberPanel, Migration, Permission, RoleGrant, SearchDocument,
+                       SearchSource, TranslationDir, WidgetData)
+
+__all__ = [
+    "AdminView", "ApiEndpoint", "DashboardWidget", "DemoContext", "ExportSection", "Job",
+    "MemberPanel", "Migration", "MigrationContext", "Model", "Permission", "PluginError",
+    "Progress", "RoleGrant", "SearchDocument", "SearchSource", "TranslationDir",
+    "UTCDateTimeField", "WidgetData", "_", "_l", "create_app", "database", "emit",
+    "enqueue", "format_currency", "format_date", "format_datetime", "format_decimal",
+    "format_percent", "has_permission", "hookimpl", "ngettext", "plugins", "utcnow",
+    "write_transaction",
+]
+
+
+def create_app(config=None):
+    """See :func:`zhanggui.app.create_app`."""
+    from .app import create_app as _create_app
+
+    return _create_app(config)
+
+
+def plugins():
+    """The current application's :class:`zhanggui.plugins.PluginHost`."""
+    from flask import current_app
+
+    return current_app.extensions["zhanggui"].plugins
+
+
+def emit(event: str, **kwargs) -> None:
+    """Fire a domain event hook, e.g. ``emit("purchase_recorded", purchase=p)``."""
+    plugins().emit(event, **kwargs)
+
+
+def has_permission(name: str) -> bool:
+    """Whether the signed-in user holds the permission ``name``."""
+    from .console.security import has_permission as _has
+
+    return _has(name)

@@ -1,0 +1,120 @@
+"""The application factory.
+
+``create_app(config=None)`` reads the settings, loads the enabled plugins in
+requirement order, points the shared peewee database at the configured URL, builds
+the job queue and the Flask-AppBuilder console, and hands the finished app to every
+plugin's ``zhanggui_app_ready``.  Nothing is created at import time.
+
+Production: ``gunicorn "zhanggui.app:create_app()"`` plus ``zhanggui worker``.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import peewee
+from flask import Flask
+
+from .config import load_settings, resolve_instance
+from .db import database, open_database, sqlalchemy_url
+from .jobs import JobQueue
+from .plugins import PluginHost
+
+log = logging.getLogger("zhanggui")
+
+
+@dataclass
+class Zhanggui:
+    """Per-application state, at ``app.extensions["zhanggui"]``."""
+
+    settings: dict[str, Any]
+    plugins: PluginHost
+    db: peewee.Database
+    queue: JobQueue
+    appbuilder: Any = None
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build a Zhanggui application.
+
+    ``config`` overrides settings (``{"DATABASE_URL": ...}``, with or without the
+    ``ZHANGGUI_`` prefix) and may carry Flask or Flask-AppBuilder keys, which go to
+    ``app.config`` as they are.  ``EXTRA_PLUGINS`` (a list of plugin objects with a
+    ``name``) registers plugins that are not installed, for tests.
+    """
+    overrides = dict(config or {})
+    extra_plugins = overrides.pop("EXTRA_PLUGINS", [])
+    settings = load_settings(overrides)
+    instance = resolve_instance(settings)
+
+    app = Flask("zhanggui", instance_path=str(instance), instance_relative_config=True)
+    app.config.update(_flask_config(settings))
+    app.config.update(settings["EXTRA"])
+
+    plugins = PluginHost(enabled=settings["PLUGINS"], disabled=settings["DISABLED_PLUGINS"],
+                         extra=extra_plugins, trace=settings["TRACE_HOOKS"])
+    db = open_database(settings["DATABASE_URL"])
+    database.initialize(db)
+    state = Zhanggui(settings=settings, plugins=plugins, db=db, queue=None)  # type: ignore[arg-type]
+    app.extensions["zhanggui"] = state
+    state.queue = JobQueue(app, settings["QUEUE_URL"], plugins.jobs())
+
+    @app.before_request
+    def _open_db():
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close_db(exc):
+        if not db.is_closed():
+            db.close()
+
+    from .i18n import init_i18n
+    init_i18n(app, plugins)
+    from .console import init_console
+    with app.app_context():
+        init_console(app, state)
+        plugins.app_ready(app)
+    from .cli import register_commands
+    register_commands(app)
+    return app
+
+
+def _flask_config(settings: dict[str, Any]) -> dict[str, Any]:
+    langs = settings["LANGUAGES"]
+    return {
+        "SECRET_KEY": settings["SECRET_KEY"],
+        "TESTING": settings["TESTING"],
+        "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(settings["DATABASE_URL"]),
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "APP_NAME": "Zhanggui 掌柜",
+        "APP_THEME": "",
+        "WTF_CSRF_ENABLED": settings["CSRF_ENABLED"],
+        "AUTH_TYPE": 1,  # AUTH_DB
+        "AUTH_ROLE_ADMIN": "Head-office admin",
+        "AUTH_ROLE_PUBLIC": "Public",
+        "AUTH_USER_REGISTRATION": False,
+        "AUTH_RATE_LIMITED": True,
+        "AUTH_RATE_LIMIT": settings["LOGIN_RATE_LIMIT"],
+        "RATELIMIT_ENABLED": not settings["TESTING"],
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "FAB_PASSWORD_HASH_METHOD": "scrypt",
+        "FAB_API_SWAGGER_UI": True,
+        "FAB_API_KEY_ENABLED": True,
+        "FAB_ADD_SECURITY_API": False,
+        "FAB_UPDATE_PERMS": False,   # permissions are synced by `zhanggui migrate`
+        "FAB_CREATE_DB": False,      # security tables are created by `zhanggui migrate`
+        "FAB_INDEX_VIEW": "zhanggui.console.views.DashboardView",
+        "FAB_BASE_TEMPLATE": "zhanggui/baselayout.html",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "BABEL_DEFAULT_LOCALE": settings["DEFAULT_LANGUAGE"],
+        "BABEL_DEFAULT_TIMEZONE": settings["TIMEZONE"],
+        "LANGUAGES": {lang: {"flag": _FLAGS[lang], "name": _LANGUAGE_NAMES[lang]}
+                      for lang in langs},
+    }
+
+
+_FLAGS = {"zh_CN": "cn", "zh_TW": "tw", "en": "gb"}
+_LANGUAGE_NAMES = {"zh_CN": "简体中文", "zh_TW": "繁體中文", "en": "English"}

@@ -1,0 +1,233 @@
+"""Settings: defaults, an optional config file and ``ZHANGGUI_*`` environment variables.
+
+Precedence, lowest first: built-in defaults, the file named by ``ZHANGGUI_CONFIG``
+(a Python file of UPPERCASE names, or a ``.toml`` file of lower-case keys), the
+environment, then the mapping given to ``create_app(config=...)``.  Every setting is
+declared in :data:`SETTINGS`; an unknown or malformed one stops start-up with a
+:class:`ConfigError` that names it.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(ValueError):
+    """A setting is unknown or malformed; the message names it."""
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def _list(value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple, set)):
+        items = [str(v).strip() for v in value]
+    else:
+        items = [v.strip() for v in str(value).split(",")]
+    return [v for v in items if v]
+
+
+def _optional_list(value: Any) -> list[str] | None:
+    if value is None or (isinstance(value, str) and value.strip() in {"", "*", "all"}):
+        return None
+    return _list(value)
+
+
+def _database_url(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    text = str(value)
+    scheme = text.split(":", 1)[0].lower()
+    if scheme not in {"sqlite", "postgres", "postgresql", "postgresext", "mysql", "mysql+pool",
+                      "postgresql+pool", "sqlite+pool"}:
+        raise ValueError("use sqlite:///path, postgresql://user@host/db or mysql://user@host/db")
+    return text
+
+
+def _queue_url(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    text = str(value)
+    scheme = text.split(":", 1)[0].lower()
+    if scheme not in {"sqlite", "redis", "memory", "immediate"}:
+        raise ValueError("use sqlite:///path, redis://host:port/db, memory:// or immediate://")
+    return text
+
+
+def _timezone(value: Any) -> str:
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r}") from exc
+    return str(value)
+
+
+KNOWN_LANGUAGES = ("zh_CN", "zh_TW", "en")
+
+
+def _languages(value: Any) -> list[str]:
+    langs = _list(value) or []
+    unknown = [lang for lang in langs if lang not in KNOWN_LANGUAGES]
+    if unknown or not langs:
+        raise ValueError(f"choose among {', '.join(KNOWN_LANGUAGES)}")
+    return langs
+
+
+def _language(value: Any) -> str:
+    if str(value) not in KNOWN_LANGUAGES:
+        raise ValueError(f"choose among {', '.join(KNOWN_LANGUAGES)}")
+    return str(value)
+
+
+def _path(value: Any) -> str | None:
+    return None if value in (None, "") else str(Path(str(value)).expanduser())
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    parse: Callable[[Any], Any]
+    default: Any
+    help: str
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in [
+        Setting("DATABASE_URL", _database_url, None,
+                "Database URL; default an SQLite file zhanggui.db in the instance folder."),
+        Setting("PLUGINS", _optional_list, None,
+                "Comma-separated plugins to enable; default all installed."),
+        Setting("DISABLED_PLUGINS", _list, [],
+                "Comma-separated plugins to leave out even if installed."),
+        Setting("SECRET_KEY", _str, None,
+                "Session signing key; default generated once into the instance folder."),
+        Setting("QUEUE_URL", _queue_url, None,
+                "Job queue: sqlite:///path (default, in the instance folder), redis://..., "
+                "or immediate:// to run jobs inline (tests)."),
+        Setting("SEARCH_INDEX_DIR", _path, None,
+                "Folder of the full-text index; default search-index in the instance folder."),
+        Setting("LANGUAGES", _languages, list(KNOWN_LANGUAGES),
+                "Console languages offered."),
+        Setting("DEFAULT_LANGUAGE", _language, "zh_CN", "Language when nothing else decides."),
+        Setting("TIMEZONE", _timezone, "Asia/Shanghai", "Default time zone for display."),
+        Setting("INSTANCE_PATH", _path, None,
+                "Instance folder (database, secret key, queue); default ./instance."),
+        Setting("TRACE_HOOKS", _bool, False, "Log every hook call with its arguments."),
+        Setting("TESTING", _bool, False, "Testing mode (CSRF relaxed only where tests say)."),
+        Setting("CSRF_ENABLED", _bool, True, "CSRF protection of console forms."),
+        Setting("LOGIN_RATE_LIMIT", _str, "10 per minute", "Login attempts per client."),
+        Setting("ANONYMOUS_POS_MEMBERS", _str, "potential",
+                "What an unknown phone on a POS transaction becomes: potential or anonymous."),
+        Setting("FIELD_KEY", _str, None,
+                "Key for encrypting personal fields; default derived from SECRET_KEY."),
+    ]
+}
+
+ENV_PREFIX = "ZHANGGUI_"
+
+
+def _read_file(path: str) -> dict[str, Any]:
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError(f"ZHANGGUI_CONFIG: no such file {path}")
+    if file.suffix == ".toml":
+        try:
+            data = tomllib.loads(file.read_text("utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+        return {key.upper(): value for key, value in data.items()}
+    namespace: dict[str, Any] = {"__file__": str(file)}
+    exec(compile(file.read_text("utf-8"), str(file), "exec"), namespace)  # noqa: S102 - operator's own file
+    return {k: v for k, v in namespace.items() if k.isupper()}
+
+
+def load_settings(overrides: dict[str, Any] | None = None,
+                  environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return the validated settings as ``{NAME: value}``.
+
+    ``overrides`` may also hold Flask or Flask-AppBuilder keys that are not ours
+    (anything not declared in :data:`SETTINGS` and not spelled like one of ours is
+    passed through to ``app.config`` untouched, under ``EXTRA``).
+    """
+    env = os.environ if environ is None else environ
+    raw: dict[str, tuple[str, Any]] = {}
+    if env.get("ZHANGGUI_CONFIG"):
+        for key, value in _read_file(env["ZHANGGUI_CONFIG"]).items():
+            raw[key] = (f"{key} in {env['ZHANGGUI_CONFIG']}", value)
+    for key, value in env.items():
+        if key.startswith(ENV_PREFIX) and key != "ZHANGGUI_CONFIG":
+            name = key[len(ENV_PREFIX):]
+            if name.startswith("TEST_"):
+                continue  # test-run settings belong to zhanggui.testing
+            raw[name] = (key, value)
+    extra: dict[str, Any] = {}
+    for key, value in (overrides or {}).items():
+        if key.startswith(ENV_PREFIX):
+            key = key[len(ENV_PREFIX):]
+        if key in SETTINGS:
+            raw[key] = (f"config[{key!r}]", value)
+        else:
+            extra[key] = value
+
+    settings = {name: s.default for name, s in SETTINGS.items()}
+    for name, (where, value) in raw.items():
+        if name not in SETTINGS:
+            close = [n for n in SETTINGS if n.split("_")[0] == name.split("_")[0]]
+            hint = f" (did you mean {ENV_PREFIX}{close[0]}?)" if close else ""
+            raise ConfigError(f"unknown setting {where}{hint}")
+        try:
+            settings[name] = SETTINGS[name].parse(value)
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"setting {where} is malformed: {exc}") from exc
+    settings["EXTRA"] = extra
+    return settings
+
+
+def resolve_instance(settings: dict[str, Any]) -> Path:
+    """Create the instance folder and fill the defaults that live in it."""
+    instance = Path(settings["INSTANCE_PATH"] or Path.cwd() / "instance").resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    settings["INSTANCE_PATH"] = str(instance)
+    if not settings["DATABASE_URL"]:
+        settings["DATABASE_URL"] = f"sqlite:///{instance / 'zhanggui.db'}"
+    if not settings["QUEUE_URL"]:
+        settings["QUEUE_URL"] = f"sqlite:///{instance / 'queue.db'}"
+    if not settings["SEARCH_INDEX_DIR"]:
+        settings["SEARCH_INDEX_DIR"] = str(instance / "search-index")
+    if not settings["SECRET_KEY"]:
+        settings["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    return instance
+
+
+def _instance_secret(path: Path) -> str:
+    """Generate the secret key on first run and keep it, readable by the owner only."""
+    if path.exists():
+        return path.read_text("utf-8").strip()
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker won the race: use its key
+        return path.read_text("utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(key)
+    return key

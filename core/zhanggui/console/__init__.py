@@ -1,0 +1,66 @@
+"""The web console and REST API on Flask-AppBuilder.
+
+Flask-AppBuilder keeps its users, roles and permissions in its own SQLAlchemy
+session against the same database; everything else is peewee, reached through
+:mod:`zhanggui.console.datamodel`.  Plugins add screens and APIs by hook; a disabled
+plugin adds nothing, so its screens disappear.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+from flask_appbuilder.models.sqla.base import SQLA
+
+from ..i18n import install_catalogs, select_locale
+
+CORE_PERMISSION_VIEW = "Zhanggui"
+
+
+def init_console(app: Flask, state) -> AppBuilder:
+    """Build the console; called by ``create_app`` inside an application context."""
+    from .views import PluginsView
+
+    sqla = SQLA()
+    sqla.init_app(app)
+    appbuilder = AppBuilder(update_perms=False)
+    appbuilder.init_app(app, sqla.session)
+    app.extensions["babel"].locale_selector = select_locale
+    install_catalogs(app)
+    state.appbuilder = appbuilder
+    app.extensions["zhanggui.sqla"] = sqla
+
+    appbuilder.add_view(PluginsView, "plugins", label=_label("Plugins"),
+                        category="Security", category_label=_label("Security"),
+                        icon="fa-puzzle-piece")
+    for view in state.plugins.admin_views():
+        if view.label is None:
+            appbuilder.add_view_no_menu(view.view)
+        else:
+            appbuilder.add_view(view.view, view.name, label=view.label,
+                                category=view.category, icon=view.icon,
+                                category_label=view.category_label or view.category,
+                                category_icon=view.category_icon)
+    for endpoint in state.plugins.api_endpoints():
+        appbuilder.add_api(endpoint.api)
+    return appbuilder
+
+
+def _label(text: str) -> Any:
+    from flask_babel import lazy_gettext
+
+    return lazy_gettext(text)
+
+
+def sync_security(app: Flask) -> None:
+    """Create the security tables, every view's permissions, the plugins' own
+    permissions and the default roles with their grants.  Idempotent; run by
+    ``zhanggui migrate``."""
+    from .security import sync_roles
+
+    appbuilder = app.extensions["zhanggui"].appbuilder
+    sm = appbuilder.sm
+    sm._create_db()  # creates tables only where missing
+    appbuilder.add_permissions(update_perms=True)
+    sync_roles(app)

@@ -1,0 +1,265 @@
+"""Console screens and REST APIs over peewee models, for plugins to subclass.
+
+    class MemberView(ModelView):
+        datamodel = PeeweeInterface(Member)
+        list_columns = ["name", "phone", "store.name", "points"]
+        autocomplete_fields = ["referrer"]        # a foreign key to a big table
+
+        def scope_query(self, query):             # record rule
+            return query.where(Member.store == current_store_id())
+
+    class MemberApi(ModelRestApi):
+        resource_name = "member"
+        datamodel = PeeweeInterface(Member)
+
+``scope_query`` applies to every list, get, edit and delete (an out-of-scope
+primary key answers 404), and refuses adds and edits whose result falls outside it.
+A write the database refuses is shown on the form (console) or answered with 422 and
+``{"message": {field: [messages]}}`` (REST), never a 500.
+"""
+
+from __future__ import annotations
+
+from flask import flash, jsonify, request
+from flask_appbuilder import ModelView as FABModelView
+from flask_appbuilder.api import ModelRestApi as FABModelRestApi
+from flask_appbuilder.api import API_RESULT_RES_KEY
+from flask_appbuilder.baseviews import expose
+from flask_appbuilder.security.decorators import has_access_api, permission_name
+from flask_appbuilder.urltools import get_filter_args
+from marshmallow import ValidationError
+
+from .errors import RecordRejected
+from .forms import PeeweeModelConverter
+from .schema import PeeweeSchemaConverter
+
+
+class ScopedViewMixin:
+    """Gives the view its own copy of ``datamodel`` bound to ``scope_query``."""
+
+    def __init__(self, **kwargs):
+        datamodel = kwargs.pop("datamodel", None) or self.datamodel
+        # A copy per view: the class attribute may be shared by several views/apps.
+        self.datamodel = datamodel.with_scope(self._scope)
+        super().__init__(**kwargs)
+
+    def _scope(self, query):
+        return self.scope_query(query)
+
+    def scope_query(self, query):
+        """Narrow a peewee select on this view's model to what the user may reach.
+
+        Called at query time (inside the request), for lists, gets, edits, deletes
+        and to check adds and edits. Default: unchanged.
+        """
+        return query
+
+
+class ModelView(ScopedViewMixin, FABModelView):
+    """FAB ``ModelView`` for a ``PeeweeInterface`` datamodel (see module doc).
+
+    ``autocomplete_fields``: foreign-key columns chosen by typing (prefix search on
+    ``autocomplete_search_columns[col]``, default the related model's first text
+    column, at most ``autocomplete_limit`` matches) instead of a select of the whole
+    related table. Use it for every foreign key to members, orders, products...
+    """
+
+    autocomplete_fields: list[str] = []
+    autocomplete_search_columns: dict[str, list[str]] = {}
+    autocomplete_limit = 20
+
+    def _init_forms(self):
+        converter = PeeweeModelConverter(
+            self.datamodel,
+            autocomplete=self.autocomplete_fields,
+            endpoint=lambda: self.endpoint,
+        )
+        if not self.search_form:
+            self.search_form = converter.create_form(
+                self.label_columns,
+                self.search_columns,
+                extra_fields=self.search_form_extra_fields,
+                filter_rel_fields=self.search_form_query_rel_fields,
+            )
+        if not self.add_form:
+            self.add_form = converter.create_form(
+                self.label_columns, self.add_columns, self.description_columns,
+                self.validators_columns, self.add_form_extra_fields,
+                self.add_form_query_rel_fields,
+            )
+        if not self.edit_form:
+            self.edit_form = converter.create_form(
+                self.label_columns, self.edit_columns, self.description_columns,
+                self.validators_columns, self.edit_form_extra_fields,
+                self.edit_form_query_rel_fields,
+            )
+
+    # ------------------------------------------------------------ autocomplete
+    @expose("/autocomplete/<col_name>")
+    @has_access_api
+    @permission_name("list")
+    def autocomplete(self, col_name):
+        """JSON ``{"result": [{"id", "text"}]}``: related rows whose search column
+        starts with ``?q=``, at most ``autocomplete_limit``."""
+        if col_name not in self.autocomplete_fields:
+            return jsonify(message="Not found"), 404
+        related = self.datamodel.get_related_interface(col_name)
+        text = request.args.get("q", "").strip()
+        query = self.autocomplete_query(col_name, related.obj.select())
+        columns = self.autocomplete_search_columns.get(col_name) or [
+            c for c in related.get_columns_list() if related.is_string(c)
+        ][:1]
+        if text and columns:
+            condition = None
+            for col in columns:
+                _, field = related.resolve_column(query, col)
+                expr = related.like(col, field, "%s%%", text)
+                condition = expr if condition is None else (condition | expr)
+            query = query.where(condition)
+        order = related._field(columns[0]) if columns else related._pk_field()
+        rows = query.order_by(order, related._pk_field()).limit(self.autocomplete_limit)
+        return jsonify(result=[{"id": row.get_id(), "text": str(row)} for row in rows])
+
+    def autocomplete_query(self, col_name, query):
+        """Narrow the related rows offered for ``col_name`` (e.g. to the user's
+        store). Default: unchanged."""
+        return query
+
+    # ----------------------------------------------------- refused writes
+    def _show_rejection(self, form, exc: RecordRejected):
+        for name, messages in exc.field_errors.items():
+            if name in form:
+                form[name].errors = list(form[name].errors) + messages
+        flash(exc.message, "danger")
+
+    def _add(self):
+        """FAB's add, except that a write the database refuses re-shows the form."""
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        form = self.add_form.refresh()
+        if request.method == "POST":
+            self._fill_form_exclude_cols(exclude_cols, form)
+            if form.validate():
+                self.process_form(form, True)
+                item = self.datamodel.obj()
+                try:
+                    form.populate_obj(item)
+                    self.pre_add(item)
+                except Exception as exc:  # FAB's contract: pre_add aborts with a message
+                    flash(str(exc), "danger")
+                    return None
+                try:
+                    self.datamodel.add(item)
+                except RecordRejected as exc:
+                    self._show_rejection(form, exc)
+                    return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+                self.post_add(item)
+                flash(self.add_row_message, "success")
+                return None
+        else:
+            self.update_redirect()
+        return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+
+    def _edit(self, pk):
+        """FAB's edit, except that a write the database refuses re-shows the form."""
+        if request.method != "POST":
+            return super()._edit(pk)
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            from flask import abort
+
+            abort(404)
+        pk = self.datamodel.get_pk_value(item)
+        form = self.edit_form.refresh(request.form)
+        self._fill_form_exclude_cols(exclude_cols, form)
+        form._id = pk  # lets FAB's Unique validator skip this row
+        if form.validate():
+            self.process_form(form, False)
+            try:
+                form.populate_obj(item)
+                self.pre_update(item)
+            except Exception as exc:  # FAB's contract: pre_update aborts with a message
+                flash(str(exc), "danger")
+                return None
+            try:
+                self.datamodel.edit(item)
+            except RecordRejected as exc:
+                self._show_rejection(form, exc)
+            else:
+                self.post_update(item)
+                flash(self.edit_row_message, "success")
+                return None
+        widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
+        return self._get_related_views_widgets(
+            item, filters={}, orders={}, pages={}, page_sizes={}, widgets=widgets
+        )
+
+
+class ModelRestApi(ScopedViewMixin, FABModelRestApi):
+    """FAB ``ModelRestApi`` for a ``PeeweeInterface`` datamodel (see module doc)."""
+
+    model2schemaconverter = PeeweeSchemaConverter
+
+    def _rejected(self, exc: RecordRejected):
+        return self.response_422(message=exc.as_messages())
+
+    def post_headless(self):
+        """POST: 201 with the new row; 400 not JSON; 422 invalid or refused."""
+        if not request.is_json:
+            return self.response_400(message="Request is not JSON")
+        try:
+            item = self.add_model_schema.load(request.json)
+        except ValidationError as err:
+            return self.response_422(message=err.messages)
+        self.pre_add(item)
+        try:
+            self.datamodel.add(item)
+        except RecordRejected as exc:
+            return self._rejected(exc)
+        self.post_add(item)
+        return self.response(
+            201,
+            **{
+                API_RESULT_RES_KEY: self.add_model_schema.dump(item, many=False),
+                "id": self.datamodel.get_pk_value(item),
+            },
+        )
+
+    def put_headless(self, pk):
+        """PUT: 200 with the row; 404 out of scope; 422 invalid or refused."""
+        if not request.is_json:
+            return self.response_400(message="Request is not JSON")
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            return self.response_404()
+        if not isinstance(request.json, dict):
+            return self.response_400(message="Request is not a JSON object")
+        try:
+            data = self._merge_update_item(item, dict(request.json))
+            item = self.edit_model_schema.load(data, instance=item)
+        except ValidationError as err:
+            return self.response_422(message=err.messages)
+        self.pre_update(item)
+        try:
+            self.datamodel.edit(item)
+        except RecordRejected as exc:
+            return self._rejected(exc)
+        self.post_update(item)
+        return self.response(
+            200, **{API_RESULT_RES_KEY: self.edit_model_schema.dump(item, many=False)}
+        )
+
+    def delete_headless(self, pk):
+        """DELETE: 200; 404 out of scope; 422 refused (e.g. rows still refer to it)."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            return self.response_404()
+        self.pre_delete(item)
+        try:
+            self.datamodel.delete(item)
+        except RecordRejected as exc:
+            return self._rejected(exc)
+        self.post_delete(item)
+        return self.response(200, message="OK")

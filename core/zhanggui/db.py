@@ -1,0 +1,115 @@
+"""One peewee database for the core and every plugin.
+
+Models subclass :class:`zhanggui.Model`, whose ``Meta.database`` is the proxy
+:data:`database`; ``create_app`` points the proxy at the configured database.  A
+connection is opened per request and per job and closed afterwards.  One process
+serves one database at a time.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from typing import Iterator
+from urllib.parse import urlparse
+
+import peewee
+from playhouse.db_url import connect
+
+database = peewee.DatabaseProxy()
+
+
+class Model(peewee.Model):
+    """Base class of every Zhanggui model (core and plugins)."""
+
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class UTCDateTimeField(peewee.DateTimeField):
+    """A timezone-aware UTC datetime, stored as naive UTC on every backend.
+
+    Values given with an offset are converted to UTC; naive values are refused, so
+    local time never reaches the database by accident.
+    """
+
+    def db_value(self, value):
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            raise ValueError(f"{self.name}: a naive datetime cannot be stored; give it a time zone")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def python_value(self, value):
+        value = super().python_value(value)
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "busy_timeout": 10000,
+    "foreign_keys": 1,
+    "synchronous": "normal",
+}
+
+
+def open_database(url: str) -> peewee.Database:
+    """Build (not connect) the peewee database for ``url``.
+
+    SQLite gets WAL, a busy timeout and foreign keys; connections are opened
+    explicitly, per request and per job (``autoconnect`` stays on for the CLI).
+    """
+    scheme = urlparse(url).scheme
+    if scheme.startswith("sqlite"):
+        db = connect(url, pragmas=SQLITE_PRAGMAS, timeout=10, check_same_thread=False)
+    else:
+        db = connect(url)
+    return db
+
+
+def backend(db: peewee.Database) -> str:
+    """``sqlite``, ``postgresql`` or ``mysql``."""
+    if isinstance(db, peewee.DatabaseProxy):
+        db = db.obj
+    if isinstance(db, peewee.SqliteDatabase):
+        return "sqlite"
+    if isinstance(db, peewee.PostgresqlDatabase):
+        return "postgresql"
+    return "mysql"
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The same database for Flask-AppBuilder's SQLAlchemy session."""
+    parsed = urlparse(url)
+    scheme = parsed.scheme.split("+")[0]
+    rest = url.split(":", 1)[1]
+    if scheme == "sqlite":
+        return "sqlite:" + rest
+    if scheme in {"postgres", "postgresql", "postgresext"}:
+        return "postgresql+psycopg2:" + rest
+    if scheme == "mysql":
+        return "mysql+pymysql:" + rest
+    raise ValueError(f"unsupported database URL {url}")
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """A write transaction that takes the write lock up front on SQLite.
+
+    ``BEGIN IMMEDIATE`` avoids the read-then-write upgrade that a busy timeout
+    cannot save; other backends use an ordinary transaction.
+    """
+    if backend(database) == "sqlite" and not database.in_transaction():
+        with database.atomic("IMMEDIATE"):
+            yield
+    else:
+        with database.atomic():
+            yield

@@ -1,0 +1,282 @@
+"""The Zhanggui hook specifications: the whole plugin API of the core.
+
+Spec only: nothing here runs.  Every hook name starts with ``zhanggui_``; the plugin
+manager refuses an implementation of any other name and stops start-up when a
+plugin implements a hook that is not specified here (a misspelling).
+
+Three kinds of hook:
+
+* **Registration hooks** return a list.  The core merges the lists of all enabled
+  plugins, in plugin order (requirements first), and rejects two items with the
+  same ``name`` with a message naming both plugins.  Returning ``None`` or ``[]``
+  means "nothing to add".
+* **One-answer hooks** are ``firstresult``: the first non-``None`` result stops the
+  call.  Their docstrings say so.
+* **Domain events** are called for their effect and return ``None``.  They run in
+  plugin order (requirements first), inside the caller's database transaction
+  where the docstring says so: raising an exception there rolls the whole business
+  action back.
+
+The reference with examples is ``docs/hooks.md``; a test fails when a hook here is
+missing from it or from the test suite.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import click
+    from flask import Flask
+
+    from .demo import DemoContext
+    from .registry import (AdminView, ApiEndpoint, DashboardWidget, ExportSection, Job,
+                           MemberPanel, Migration, Permission, RoleGrant, SearchSource,
+                           TranslationDir)
+
+PROJECT = "zhanggui"
+hookspec = pluggy.HookspecMarker(PROJECT)
+
+
+# --- registration -----------------------------------------------------------------
+
+@hookspec
+def zhanggui_models() -> list[type]:
+    """Return the plugin's peewee model classes (subclasses of ``zhanggui.Model``).
+
+    Called once at start-up.  The core uses the list to describe the schema
+    (``zhanggui plugins list --verbose``), for erasure checks and for tests; tables are
+    created by migrations, never from this list.  Duplicate table names across plugins
+    are refused.
+    """
+
+
+@hookspec
+def zhanggui_migrations() -> list["Migration"]:
+    """Return the plugin's schema migrations, in any order.
+
+    Called by ``zhanggui migrate`` and ``zhanggui init``.  Steps are sorted by
+    ``Migration.name`` within the plugin; plugins migrate in requirement order.  A
+    step that has been recorded as applied never runs again; a failing step is rolled
+    back and reported with the plugin and step name.  Names must be unique within the
+    plugin (not across plugins: each plugin has its own sequence).
+    """
+
+
+@hookspec
+def zhanggui_cli_commands() -> list["click.Command"]:
+    """Return click commands or groups to add to the ``zhanggui`` CLI.
+
+    Called when the CLI starts.  Commands run inside an application context with the
+    database open.  A name already used by the core or another plugin is refused.
+    """
+
+
+@hookspec
+def zhanggui_jobs() -> list["Job"]:
+    """Return background jobs, periodic or enqueued on demand.
+
+    Called once at start-up, in the web process and in ``zhanggui worker``.  Each job
+    becomes a huey task named ``Job.name``; enqueue it with
+    ``zhanggui.enqueue(name, *args)``.  Names must be unique across plugins; prefix
+    them with the plugin name (``members.recompute_rfm``).
+    """
+
+
+@hookspec
+def zhanggui_admin_views() -> list["AdminView"]:
+    """Return console screens (Flask-AppBuilder views) with their menu entries.
+
+    Called once at start-up after the console's security is ready.  A disabled plugin
+    contributes nothing, so its screens and menu entries disappear.
+    """
+
+
+@hookspec
+def zhanggui_api_endpoints() -> list["ApiEndpoint"]:
+    """Return REST resources (Flask-AppBuilder ``BaseApi`` subclasses).
+
+    Called once at start-up.  Each resource is served under ``/api/v1/`` and appears in
+    the OpenAPI document at ``/api/v1/_openapi``.
+    """
+
+
+@hookspec
+def zhanggui_permissions() -> list["Permission"]:
+    """Return the permissions the plugin checks (beyond its views' own).
+
+    Called at start-up; the permissions are created in the security tables so roles
+    can be granted them in the console.
+    """
+
+
+@hookspec
+def zhanggui_default_roles() -> list["RoleGrant"]:
+    """Return permissions to grant to the default roles.
+
+    The core ships the roles Head-office admin, Store manager, Store staff,
+    Call-center agent, Marketing, Buyer and Auditor; a plugin may name another role,
+    which is then created.  Called by ``zhanggui init`` and ``zhanggui migrate``.
+    """
+
+
+@hookspec
+def zhanggui_translation_dirs() -> list["TranslationDir"]:
+    """Return the plugin's gettext catalog folders, one per domain.
+
+    Called once at start-up; the console and the API look messages up in every
+    registered domain.  A plugin's domain is conventionally its import package name.
+    """
+
+
+@hookspec
+def zhanggui_dashboard_widgets() -> list["DashboardWidget"]:
+    """Return tiles for the console dashboard.
+
+    Called once at start-up; each widget's ``render()`` runs when a user with its
+    ``permission`` opens the dashboard.
+    """
+
+
+@hookspec
+def zhanggui_search_sources() -> list["SearchSource"]:
+    """Return the kinds of record the plugin offers to full-text search.
+
+    Called by the search plugin when it (re)builds or refreshes its index.
+    """
+
+
+# --- lifecycle --------------------------------------------------------------------
+
+@hookspec
+def zhanggui_app_ready(app: "Flask") -> None:
+    """Called once at the end of ``create_app``, when every plugin is registered.
+
+    For wiring that needs the finished application: blueprints, request hooks,
+    template globals.  Runs inside an application context.
+    """
+
+
+@hookspec
+def zhanggui_demo_data(ctx: "DemoContext") -> None:
+    """Create the plugin's part of the demo retail chain.
+
+    Called by ``zhanggui demo-data`` in plugin order (requirements first), inside one
+    transaction per plugin.  ``ctx.rng`` is a seeded ``random.Random``: use only it,
+    so the same ``--seed`` gives the same chain; ``ctx.members`` is the requested
+    member count; ``ctx.progress(label, total)`` returns a progress reporter.
+    """
+
+
+# --- members and personal data ----------------------------------------------------
+
+@hookspec(firstresult=True)
+def zhanggui_find_member(phone: str | None, card: str | None) -> Any:
+    """Return the id of the member with this phone number or card number, or ``None``.
+
+    One-answer hook (``firstresult``): stops at the first non-``None`` result.  The
+    members plugin answers; others (call center screen pop, loyalty) ask.
+    """
+
+
+@hookspec
+def zhanggui_member_panels(member_id: Any) -> list["MemberPanel"]:
+    """Return panels for the member 360° view of ``member_id``.
+
+    Called each time a 360° view is rendered; the current user is known through
+    Flask's ``g.user``.  Panels are sorted by ``order``.
+    """
+
+
+@hookspec
+def zhanggui_export_member(member_id: Any) -> list["ExportSection"]:
+    """Return this plugin's personal data about ``member_id`` for a PIPL export.
+
+    Called when a member's data is exported; every plugin that stores anything about
+    members must answer.  Rows are plain JSON-able dicts.
+    """
+
+
+@hookspec
+def zhanggui_erase_member(member_id: Any) -> list[str]:
+    """Remove or irreversibly anonymise this plugin's personal data about a member.
+
+    Called inside the erasure transaction; an exception rolls the whole erasure back.
+    Amounts and ledgers stay, de-identified.  Return short descriptions of what was
+    erased (for the audit trail).
+    """
+
+
+@hookspec
+def zhanggui_merge_members(source_id: Any, target_id: Any) -> None:
+    """Move this plugin's records of member ``source_id`` to member ``target_id``.
+
+    Called inside the merge transaction, before the source member is retired.
+    """
+
+
+# --- domain events ----------------------------------------------------------------
+
+@hookspec
+def zhanggui_purchase_recorded(purchase: Any) -> None:
+    """A purchase was accepted (POS, e-commerce, import).
+
+    Called inside the transaction that records it: raising rolls the purchase back.
+    """
+
+
+@hookspec
+def zhanggui_purchase_refunded(refund: Any) -> None:
+    """A refund against a recorded purchase was accepted; inside its transaction."""
+
+
+@hookspec
+def zhanggui_pos_response(transaction: Any) -> dict[str, Any]:
+    """Return extra keys for the POS API's answer about ``transaction``.
+
+    Called after the transaction is recorded, inside its database transaction, so the
+    stored idempotent answer includes them.  Each plugin returns a dict (e.g.
+    ``{"loyalty": {"earned": 120, "balance": 3400}}``); the core merges them and
+    refuses two plugins answering the same key.
+    """
+
+
+@hookspec
+def zhanggui_points_changed(entry: Any) -> None:
+    """A points ledger entry was written (earn, redeem, expire, adjust, reverse).
+
+    Called inside the transaction that wrote it.
+    """
+
+
+@hookspec
+def zhanggui_points_expiring(member_id: Any, points: int, expires_on: Any) -> None:
+    """Points of ``member_id`` will expire on ``expires_on``: tell the member."""
+
+
+@hookspec
+def zhanggui_member_stage_changed(member_id: Any, old: str | None, new: str) -> None:
+    """A member moved between lifecycle stages (potential, active, dormant, churned)."""
+
+
+@hookspec
+def zhanggui_ticket_escalated(ticket: Any, level: int) -> None:
+    """A service ticket climbed to escalation ``level`` because its SLA ran out."""
+
+
+@hookspec(firstresult=True)
+def zhanggui_request_approval(kind: str, subject: str, requested_by: Any,
+                              payload: dict[str, Any]) -> Any:
+    """Ask for an approval; return a reference to the approval request, or ``None``.
+
+    One-answer hook (``firstresult``): the office plugin answers when installed.  When
+    nobody answers the caller decides (usually: approved by the requester's role).
+    The decision arrives later through :func:`zhanggui_approval_decided`.
+    """
+
+
+@hookspec
+def zhanggui_approval_decided(kind: str, reference: Any, approved: bool,
+                              decided_by: Any, comment: str) -> None:
+    """An approval requested with :func:`zhanggui_request_approval` was decided."""

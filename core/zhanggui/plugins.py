@@ -1,0 +1,337 @@
+"""The plugin host: discovery, enable list, requirement order and typed hook calls.
+
+Plugins are found through the entry-point group ``zhanggui.plugins``; the entry
+point's name is the plugin's name and its object (usually the plugin's ``plugin``
+module) carries the hook implementations plus two module attributes:
+
+* ``title``: a lazy-translated human title;
+* ``requires``: a tuple of plugin names this one needs.
+
+The version comes from the distribution.  The rest of the core never calls
+``pm.hook.*`` directly: it calls the typed methods of :class:`PluginHost`.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Any, Callable, Iterable
+
+import pluggy
+
+from . import hookspecs
+
+log = logging.getLogger("zhanggui.plugins")
+ENTRY_POINT_GROUP = "zhanggui.plugins"
+PREFIX = "zhanggui_"
+hookimpl = pluggy.HookimplMarker(hookspecs.PROJECT)
+
+
+class PluginError(RuntimeError):
+    """The plugin set cannot start: missing requirement, cycle, duplicate, bad hook."""
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """What the plugin list shows about one plugin."""
+
+    name: str
+    version: str
+    title: Any
+    requires: tuple[str, ...]
+    enabled: bool
+    distribution: str | None
+    builtin: bool = False
+
+
+class _Manager(pluggy.PluginManager):
+    """A pluggy manager that treats every ``zhanggui_*`` callable as a hook
+    implementation (so an undecorated, misspelled one is caught too) and refuses
+    decorated implementations without the prefix."""
+
+    def parse_hookimpl_opts(self, plugin, name):
+        opts = super().parse_hookimpl_opts(plugin, name)
+        if opts is None and name.startswith(PREFIX) and callable(getattr(plugin, name, None)):
+            if getattr(plugin, name).__class__.__name__ in {"function", "method"}:
+                return {}
+        if opts is not None and not name.startswith(PREFIX):
+            raise PluginError(
+                f"plugin {self.get_name(plugin) or plugin!r}: hook implementation {name!r} "
+                f"must be named {PREFIX}<hook>")
+        return opts
+
+
+def _dist_version(ep) -> tuple[str, str | None]:
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return "0", None
+    return dist.version, dist.metadata["Name"]
+
+
+def discover() -> dict[str, tuple[Any, str, str | None]]:
+    """Installed plugins: ``{name: (entry point, version, distribution)}``."""
+    found: dict[str, tuple[Any, str, str | None]] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        version, dist = _dist_version(ep)
+        if ep.name in found and found[ep.name][2] != dist:
+            raise PluginError(f"two distributions install a plugin named {ep.name!r}: "
+                              f"{found[ep.name][2]} and {dist}")
+        found[ep.name] = (ep, version, dist)
+    return found
+
+
+def order_by_requirements(requires: dict[str, tuple[str, ...]]) -> list[str]:
+    """Requirements first; ties by name.  Raises :class:`PluginError` on a cycle."""
+    ordered: list[str] = []
+    state: dict[str, str] = {}
+
+    def visit(name: str, path: list[str]) -> None:
+        if state.get(name) == "done":
+            return
+        if state.get(name) == "visiting":
+            cycle = path[path.index(name):] + [name]
+            raise PluginError("plugins require each other in a cycle: " + " -> ".join(cycle))
+        state[name] = "visiting"
+        for dep in sorted(requires[name], key=lambda d: (d != "core", d)):
+            visit(dep, path + [name])
+        state[name] = "done"
+        ordered.append(name)
+
+    for name in sorted(requires, key=lambda n: (n != "core", n)):
+        visit(name, [])
+    return ordered
+
+
+class PluginHost:
+    """The enabled plugins of one application, in requirement order."""
+
+    def __init__(self, enabled: list[str] | None = None, disabled: Iterable[str] = (),
+                 extra: Iterable[Any] = (), trace: bool = False):
+        from . import core_plugin
+
+        self.pm = _Manager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        installed = discover()
+        extra = list(extra)
+        objects: dict[str, Any] = {"core": core_plugin}
+        meta: dict[str, dict[str, Any]] = {
+            "core": {"version": _core_version(), "dist": "zhanggui", "builtin": True}}
+        for name, (ep, version, dist) in installed.items():
+            meta[name] = {"version": version, "dist": dist, "ep": ep}
+        for obj in extra:
+            name = getattr(obj, "name", None) or getattr(obj, "__name__", None)
+            if not name:
+                raise PluginError(f"plugin object {obj!r} has no name")
+            meta[name] = {"version": str(getattr(obj, "version", "0")), "dist": None, "obj": obj}
+        disabled = set(disabled)
+        wanted = set(meta) - {"core"} if enabled is None else set(enabled)
+        unknown = sorted(wanted - set(meta)) + sorted(disabled - set(meta))
+        if unknown:
+            raise PluginError(f"plugin {unknown[0]!r} is not installed "
+                              f"(installed: {', '.join(sorted(set(meta) - {'core'}))})")
+        wanted |= {obj_name for obj_name in meta if "obj" in meta[obj_name]}
+        wanted = (wanted - disabled) | {"core"}
+
+        for name in sorted(wanted):
+            m = meta[name]
+            if name in objects:
+                continue
+            objects[name] = m["obj"] if "obj" in m else m["ep"].load()
+        requires = {name: tuple(getattr(objects[name], "requires", ()) or ()) for name in wanted}
+        declared = dict(requires)
+        # every plugin stands on the core, which therefore comes first
+        requires = {name: (deps if name == "core" else tuple({"core", *deps}))
+                    for name, deps in requires.items()}
+        for name in sorted(wanted):
+            for dep in declared[name]:
+                if dep not in wanted:
+                    why = "disabled" if dep in meta else "not installed"
+                    raise PluginError(f"plugin {name!r} requires plugin {dep!r}, which is {why}")
+        self.order = order_by_requirements(requires)
+        self.infos: dict[str, PluginInfo] = {}
+        for name in self.order:
+            obj = objects[name]
+            self.infos[name] = PluginInfo(
+                name=name, version=meta[name]["version"],
+                title=getattr(obj, "title", name), requires=declared[name], enabled=True,
+                distribution=meta[name]["dist"], builtin=meta[name].get("builtin", False))
+        for name in sorted(set(meta) - wanted):
+            self.infos[name] = PluginInfo(
+                name=name, version=meta[name]["version"], title=name, requires=(),
+                enabled=False, distribution=meta[name]["dist"])
+        # pluggy calls implementations last-registered-first: register dependants
+        # first so events reach requirements before the plugins built on them.
+        for name in reversed(self.order):
+            try:
+                self.pm.register(objects[name], name=name)
+            except ValueError as exc:
+                raise PluginError(f"plugin {name!r} cannot be registered: {exc}") from exc
+        try:
+            self.pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(f"plugin {exc.plugin_name!r}: {exc}; see docs/hooks.md "
+                              "for the hooks that exist") from exc
+        if trace:
+            self._enable_trace()
+
+    # -- introspection -------------------------------------------------------------
+
+    def plugin_list(self) -> list[PluginInfo]:
+        """Every installed plugin, enabled ones first in order, then disabled ones."""
+        return list(self.infos.values())
+
+    def is_enabled(self, name: str) -> bool:
+        info = self.infos.get(name)
+        return bool(info and info.enabled)
+
+    def _enable_trace(self) -> None:
+        def before(hook_name, impls, kwargs):
+            log.warning("hook %s(%s) -> %s", hook_name,
+                        ", ".join(f"{k}={v!r}" for k, v in kwargs.items()),
+                        [i.plugin_name for i in impls])
+
+        def after(outcome, hook_name, impls, kwargs):
+            log.warning("hook %s returned %r", hook_name, outcome.get_result()
+                        if outcome.exception is None else outcome.exception)
+
+        self.pm.add_hookcall_monitoring(before, after)
+
+    # -- calling -------------------------------------------------------------------
+
+    def _each(self, hook_name: str, **kwargs) -> list[tuple[str, Any]]:
+        """Call every implementation in plugin order, pairing results with plugins."""
+        caller = getattr(self.pm.hook, hook_name)
+        impls = sorted(caller.get_hookimpls(), key=lambda i: self.order.index(i.plugin_name))
+        # run through pluggy (wrappers, tracing) one plugin at a time
+        results = []
+        for impl in impls:
+            subset = self.pm.subset_hook_caller(
+                hook_name, [p for p in self.pm.get_plugins() if p is not impl.plugin])
+            for result in subset(**kwargs):
+                results.append((impl.plugin_name, result))
+        return results
+
+    def collect(self, hook_name: str, key: Callable[[Any], str] = lambda item: item.name,
+                **kwargs) -> list[Any]:
+        """Merge a registration hook's lists, rejecting duplicate names."""
+        seen: dict[str, str] = {}
+        merged: list[Any] = []
+        for plugin, items in self._each(hook_name, **kwargs):
+            if items is None:
+                continue
+            if not isinstance(items, (list, tuple)):
+                raise PluginError(f"plugin {plugin!r}: {hook_name} must return a list, "
+                                  f"not {type(items).__name__}")
+            for item in items:
+                name = key(item)
+                if name in seen:
+                    raise PluginError(f"{hook_name}: {name!r} is registered by plugin "
+                                      f"{seen[name]!r} and again by plugin {plugin!r}")
+                seen[name] = plugin
+                merged.append(item)
+        return merged
+
+    def collect_by_plugin(self, hook_name: str, **kwargs) -> dict[str, list[Any]]:
+        """A registration hook's lists kept apart per plugin (e.g. migrations)."""
+        out: dict[str, list[Any]] = {name: [] for name in self.order}
+        for plugin, items in self._each(hook_name, **kwargs):
+            out[plugin].extend(items or [])
+        return out
+
+    def models(self) -> list[type]:
+        return self.collect("zhanggui_models", key=lambda m: m._meta.table_name)
+
+    def migrations(self) -> dict[str, list[Any]]:
+        plan = self.collect_by_plugin("zhanggui_migrations")
+        for plugin, steps in plan.items():
+            names = [s.name for s in steps]
+            dupes = {n for n in names if names.count(n) > 1}
+            if dupes:
+                raise PluginError(f"plugin {plugin!r} has two migrations named {sorted(dupes)[0]!r}")
+            steps.sort(key=lambda s: s.name)
+        return plan
+
+    def cli_commands(self) -> list[Any]:
+        return self.collect("zhanggui_cli_commands")
+
+    def jobs(self) -> list[Any]:
+        return self.collect("zhanggui_jobs")
+
+    def admin_views(self) -> list[Any]:
+        return self.collect("zhanggui_admin_views")
+
+    def api_endpoints(self) -> list[Any]:
+        return self.collect("zhanggui_api_endpoints")
+
+    def permissions(self) -> list[Any]:
+        return self.collect("zhanggui_permissions")
+
+    def default_roles(self) -> list[Any]:
+        return self.collect("zhanggui_default_roles")
+
+    def translation_dirs(self) -> list[Any]:
+        return self.collect("zhanggui_translation_dirs")
+
+    def dashboard_widgets(self) -> list[Any]:
+        return sorted(self.collect("zhanggui_dashboard_widgets"), key=lambda w: w.order)
+
+    def search_sources(self) -> list[Any]:
+        return self.collect("zhanggui_search_sources")
+
+    def member_panels(self, member_id: Any) -> list[Any]:
+        return sorted(self.collect("zhanggui_member_panels", member_id=member_id),
+                      key=lambda p: p.order)
+
+    def export_member(self, member_id: Any) -> list[Any]:
+        return self.collect("zhanggui_export_member", member_id=member_id)
+
+    def erase_member(self, member_id: Any) -> list[str]:
+        done: list[str] = []
+        for plugin, items in self._each("zhanggui_erase_member", member_id=member_id):
+            done.extend(f"{plugin}: {item}" for item in items or [])
+        return done
+
+    def pos_response(self, transaction: Any) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        owner: dict[str, str] = {}
+        for plugin, extra in self._each("zhanggui_pos_response", transaction=transaction):
+            for key, value in (extra or {}).items():
+                if key in owner:
+                    raise PluginError(f"zhanggui_pos_response: key {key!r} is answered by "
+                                      f"plugin {owner[key]!r} and again by plugin {plugin!r}")
+                owner[key] = plugin
+                merged[key] = value
+        return merged
+
+    def call_first(self, hook_name: str, **kwargs) -> Any:
+        """Call a ``firstresult`` hook."""
+        return getattr(self.pm.hook, hook_name)(**kwargs)
+
+    def emit(self, event: str, **kwargs) -> None:
+        """Fire a domain event (``emit("purchase_recorded", purchase=p)``)."""
+        hook = getattr(self.pm.hook, PREFIX + event, None)
+        if hook is None:
+            raise PluginError(f"no such event hook {PREFIX + event}")
+        hook(**kwargs)
+
+    def app_ready(self, app) -> None:
+        self.pm.hook.zhanggui_app_ready(app=app)
+
+    def demo_data(self, ctx) -> None:
+        from .db import write_transaction
+
+        for plugin, _ in [(p, None) for p in self.order]:
+            impls = [i for i in self.pm.hook.zhanggui_demo_data.get_hookimpls()
+                     if i.plugin_name == plugin]
+            for impl in impls:
+                with write_transaction():
+                    impl.function(ctx=ctx)
+
+
+def _core_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("zhanggui")
+    except PackageNotFoundError:  # running from a source tree
+        return "0"

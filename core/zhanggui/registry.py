@@ -1,0 +1,175 @@
+"""What plugins hand to the core through registration hooks.
+
+Each registration is a small frozen dataclass with a ``name`` that must be unique
+across all plugins; the core merges the lists each hook returns and rejects a
+duplicate name with a message naming both plugins.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step of one plugin.
+
+    ``name`` is unique within the plugin and sorts in the order steps run
+    (``"0001_initial"``, ``"0002_add_tier"``).  ``apply(ctx)`` receives a
+    :class:`zhanggui.migrations.MigrationContext` and runs inside a transaction
+    where the database allows DDL in one (SQLite, PostgreSQL).
+    """
+
+    name: str
+    apply: Callable[[Any], None]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Job:
+    """A background task, optionally periodic.
+
+    ``func`` runs inside an application context with an open database connection.
+    ``schedule`` is a huey ``crontab(...)`` validator for periodic jobs, else ``None``
+    (the job then runs when enqueued with :func:`zhanggui.enqueue`).  Periodic jobs
+    hold a lock so two consumers never run the same one at once.
+    """
+
+    name: str
+    func: Callable[..., Any]
+    schedule: Callable[[Any], bool] | None = None
+    retries: int = 2
+    retry_delay: int = 10
+
+
+@dataclass(frozen=True)
+class AdminView:
+    """A console screen: a Flask-AppBuilder view class and its menu entry."""
+
+    name: str
+    view: type
+    label: Any = None          # lazy-translated menu label; no label means no menu entry
+    category: str = ""         # menu category key, e.g. "Members"
+    category_label: Any = None  # lazy-translated category title (usually the plugin title)
+    icon: str = "fa-circle"
+    category_icon: str = "fa-folder"
+
+
+@dataclass(frozen=True)
+class ApiEndpoint:
+    """A REST resource under ``/api/v1/``: a Flask-AppBuilder ``BaseApi`` subclass."""
+
+    name: str
+    api: type
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A permission a plugin checks, e.g. ``members.view_phone``."""
+
+    name: str
+    description: Any = ""
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    """Grants permissions to a default role (``"Store manager"``, ...).
+
+    ``permissions`` are names from :class:`Permission` registrations or
+    Flask-AppBuilder pairs ``"can_list on MemberView"``.  Several plugins may grant to
+    the same role; their grants are combined.
+    """
+
+    role: str
+    permissions: tuple[str, ...]
+    name: str = ""
+
+    def __post_init__(self):
+        if not self.name:
+            object.__setattr__(self, "name", f"{self.role}:{','.join(self.permissions)}")
+
+
+@dataclass(frozen=True)
+class TranslationDir:
+    """A gettext catalog folder (``<lang>/LC_MESSAGES/<domain>.mo``) of one plugin."""
+
+    domain: str
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.domain
+
+
+@dataclass(frozen=True)
+class DashboardWidget:
+    """A tile on the console dashboard.
+
+    ``render()`` returns a :class:`WidgetData`; it is called per dashboard view with
+    the current user's permissions already checked against ``permission``.
+    """
+
+    name: str
+    title: Any
+    render: Callable[[], "WidgetData"]
+    permission: str | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class WidgetData:
+    """What a dashboard tile shows: a headline number and/or a chart.
+
+    ``chart`` is a chart.js-style ``{"type": "bar", "labels": [...], "datasets":
+    [{"label": ..., "data": [...]}]}`` drawn by the console's vendored chart library.
+    """
+
+    value: str | None = None
+    caption: str | None = None
+    chart: dict | None = None
+
+
+@dataclass(frozen=True)
+class MemberPanel:
+    """A panel on the member 360° view, contributed for one member."""
+
+    name: str
+    title: Any
+    html: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    """A kind of record offered to full-text search.
+
+    ``documents(since)`` yields :class:`SearchDocument` for records changed since
+    ``since`` (``None``: all of them).
+    """
+
+    name: str
+    title: Any
+    documents: Callable[[Any], Any]
+    permission: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One searchable record: ``key`` is unique within its source."""
+
+    key: str
+    title: str
+    body: str = ""
+    url: str = ""
+    store: str | None = None
+    keywords: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ExportSection:
+    """One plugin's part of a member's personal-data export (PIPL art. 45)."""
+
+    name: str
+    title: Any
+    rows: list[dict]

@@ -1,0 +1,198 @@
+"""pytest plugin for Zhanggui and its plugins (registered as ``pytest11``).
+
+Fixtures:
+
+* ``database_url`` – a fresh, empty database for this test: an SQLite file, or, when
+  ``ZHANGGUI_TEST_DATABASE_URL`` names a PostgreSQL database, a per-worker database
+  derived from it whose schema is emptied before each test.
+* ``make_app(plugins=None, extra_plugins=(), config=None, migrate=True)`` – build an
+  app on that database (all installed plugins unless ``plugins`` names some), with
+  the queue running jobs inline and migrations applied.
+* ``app``, ``client`` – an app with every installed plugin and its test client.
+* ``admin_client`` – a client signed in as a head-office admin.
+* ``login(client, username, password)`` – sign in through the real login form.
+* ``create_user(username, role, password=...)`` – a console user with one role.
+* ``make_plugin(name, requires=(), **hooks)`` – a throwaway plugin object for
+  ``make_app(extra_plugins=[...])``.
+"""
+from __future__ import annotations
+
+import os
+import re
+import types
+from urllib.parse import urlparse, urlunparse
+
+import pytest
+
+TEST_DB_ENV = "ZHANGGUI_TEST_DATABASE_URL"
+ADMIN_PASSWORD = "admin-Passw0rd-for-tests"
+
+
+def _worker_id(config) -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _pg_admin_conn(url: str):
+    import psycopg2
+
+    parsed = urlparse(url)
+    conn = psycopg2.connect(host=parsed.hostname or "127.0.0.1", port=parsed.port or 5432,
+                            user=parsed.username or "postgres", password=parsed.password,
+                            dbname="postgres")
+    conn.autocommit = True
+    return conn
+
+
+@pytest.fixture(scope="session")
+def _pg_worker_database(request):
+    """A PostgreSQL database for this xdist worker, created and dropped here."""
+    base = os.environ.get(TEST_DB_ENV)
+    if not base or not base.startswith(("postgres", "postgresql")):
+        yield None
+        return
+    parsed = urlparse(base)
+    name = f"{parsed.path.lstrip('/') or 'zhanggui_test'}_{_worker_id(request.config)}"
+    name = re.sub(r"[^a-z0-9_]", "_", name.lower())
+    conn = _pg_admin_conn(base)
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    yield urlunparse(parsed._replace(path="/" + name))
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
+def _reset_pg(url: str) -> None:
+    import psycopg2
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = _pg_admin_conn(url)
+    with admin.cursor() as cur:  # idle connections of the previous test
+        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+    admin.close()
+    conn = psycopg2.connect(host=parsed.hostname, port=parsed.port or 5432,
+                            user=parsed.username or "postgres", password=parsed.password,
+                            dbname=name)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    conn.close()
+
+
+@pytest.fixture
+def database_url(_pg_worker_database, tmp_path) -> str:
+    """A fresh, empty database for this test (see the module docstring)."""
+    if _pg_worker_database:
+        _reset_pg(_pg_worker_database)
+        return _pg_worker_database
+    return f"sqlite:///{tmp_path / 'zhanggui-test.db'}"
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path):
+    """Factory building apps on the test database; closes them afterwards."""
+    from .app import create_app
+    from .cli import migrate_command
+
+    built = []
+
+    def factory(plugins=None, extra_plugins=(), config=None, migrate=True):
+        settings = {
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "QUEUE_URL": "immediate://",
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "EXTRA_PLUGINS": list(extra_plugins),
+        }
+        if plugins is not None:
+            settings["PLUGINS"] = list(plugins)
+        settings.update(config or {})
+        app = create_app(settings)
+        built.append(app)
+        if migrate:
+            with app.app_context():
+                app.test_cli_runner().invoke(migrate_command, catch_exceptions=False)
+        return app
+
+    yield factory
+    for app in built:
+        _close(app)
+
+
+def _close(app) -> None:
+    state = app.extensions["zhanggui"]
+    if not state.db.is_closed():
+        state.db.close()
+    sqla = app.extensions.get("zhanggui.sqla")
+    if sqla is not None:
+        with app.app_context():
+            sqla.session.remove()
+            sqla.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def _csrf_token(html: str) -> str | None:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
+        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    return match.group(1) if match else None
+
+
+@pytest.fixture
+def login():
+    def do_login(client, username, password):
+        page = client.get("/login/")
+        data = {"username": username, "password": password}
+        token = _csrf_token(page.get_data(as_text=True))
+        if token:
+            data["csrf_token"] = token
+        return client.post("/login/", data=data, follow_redirects=False)
+
+    return do_login
+
+
+@pytest.fixture
+def create_user(app):
+    from .users import create_user as _create
+
+    def factory(username, role, password=ADMIN_PASSWORD, **kwargs):
+        with app.app_context():
+            return _create(username, password, role=role, **kwargs)
+
+    return factory
+
+
+@pytest.fixture
+def admin_client(app, create_user, login):
+    create_user("admin", "Head-office admin")
+    client = app.test_client()
+    response = login(client, "admin", ADMIN_PASSWORD)
+    assert response.status_code == 302, "admin login failed"
+    return client
+
+
+@pytest.fixture
+def make_plugin():
+    """Build a throwaway plugin: ``make_plugin("demo", zhanggui_models=lambda: [...])``."""
+    from .plugins import hookimpl
+
+    def factory(name, requires=(), title=None, **hooks):
+        plugin = types.SimpleNamespace(name=name, requires=tuple(requires),
+                                       title=title or name, version="0.0.test")
+        for hook_name, func in hooks.items():
+            setattr(plugin, hook_name, hookimpl(func))
+        return plugin
+
+    return factory

@@ -1,0 +1,15 @@
+"""Hook implementations of the callcenter plugin (thin: the rules live elsewhere)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from zhanggui import TranslationDir, _l, hookimpl
+
+title = _l("Call center")
+requires: tuple[str, ...] = ("members",)
+
+
+@hookimpl
+def zhanggui_translation_dirs():
+    return [TranslationDir(domain="zhanggui_callcenter",
+                           path=Path(__file__).parent / "translations")]

@@ -1,0 +1,1 @@
+"""Zhanggui Campaigns plugin: Segments, activities, sending and effect evaluation."""

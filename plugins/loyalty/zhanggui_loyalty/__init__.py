@@ -1,0 +1,1 @@
+"""Zhanggui Loyalty plugin: Tiers, points rules, the points ledger, redemption and expiry."""

@@ -1,0 +1,1 @@
+"""Zhanggui Office plugin: Bulletins, tasks, approval workflows, expense claims and reminders."""

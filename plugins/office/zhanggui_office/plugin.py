@@ -1,0 +1,15 @@
+"""Hook implementations of the office plugin (thin: the rules live elsewhere)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from zhanggui import TranslationDir, _l, hookimpl
+
+title = _l("Office")
+requires: tuple[str, ...] = ()
+
+
+@hookimpl
+def zhanggui_translation_dirs():
+    return [TranslationDir(domain="zhanggui_office",
+                           path=Path(__file__).parent / "translations")]

@@ -1,0 +1,1 @@
+"""Zhanggui Search plugin: Chinese-aware full-text search across every plugin."""

@@ -1,0 +1,1 @@
+"""Zhanggui Suppliers & counters plugin: Supplier lifecycle, contracts, counters and counter grading."""
