@@ -1,6 +1,8 @@
 """Zhanggui (掌柜): the public plugin API.
 
-Plugins import only what this module exports; everything else may change between
+Plugins import only what this module exports, plus the console toolkit
+``zhanggui.console.datamodel`` (``ModelView``, ``ModelRestApi``, ``PeeweeInterface``)
+and the test fixtures of ``zhanggui.testing``; everything else may change between
 releases.  See ``docs/plugins.md`` (the plugin author's guide) and ``docs/hooks.md``
 (the hook reference).
 """

@@ -48,6 +48,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = load_settings(overrides)
     instance = resolve_instance(settings)
 
+    # Flask-AppBuilder's hint to run `flask fab create-admin` is wrong for us
+    logging.getLogger("flask_appbuilder.security.manager").setLevel(logging.ERROR)
     app = Flask("zhanggui", instance_path=str(instance), instance_relative_config=True)
     app.config.update(_flask_config(settings))
     app.config.update(settings["EXTRA"])

@@ -8,6 +8,7 @@ declared in :data:`SETTINGS`; an unknown or malformed one stops start-up with a
 """
 from __future__ import annotations
 
+import difflib
 import os
 import secrets
 import tomllib
@@ -192,7 +193,7 @@ def load_settings(overrides: dict[str, Any] | None = None,
     settings = {name: s.default for name, s in SETTINGS.items()}
     for name, (where, value) in raw.items():
         if name not in SETTINGS:
-            close = [n for n in SETTINGS if n.split("_")[0] == name.split("_")[0]]
+            close = difflib.get_close_matches(name, list(SETTINGS), n=1, cutoff=0.75)
             hint = f" (did you mean {ENV_PREFIX}{close[0]}?)" if close else ""
             raise ConfigError(f"unknown setting {where}{hint}")
         try:

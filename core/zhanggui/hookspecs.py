@@ -45,10 +45,9 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 def zhanggui_models() -> list[type]:
     """Return the plugin's peewee model classes (subclasses of ``zhanggui.Model``).
 
-    Called once at start-up.  The core uses the list to describe the schema
-    (``zhanggui plugins list --verbose``), for erasure checks and for tests; tables are
-    created by migrations, never from this list.  Duplicate table names across plugins
-    are refused.
+    Called when the core or a plugin asks for the schema (``PluginHost.models()``:
+    erasure checks, search, tests); tables are created by migrations, never from this
+    list.  Duplicate table names across plugins are refused.
     """
 
 
@@ -106,8 +105,8 @@ def zhanggui_api_endpoints() -> list["ApiEndpoint"]:
 def zhanggui_permissions() -> list["Permission"]:
     """Return the permissions the plugin checks (beyond its views' own).
 
-    Called at start-up; the permissions are created in the security tables so roles
-    can be granted them in the console.
+    Called by ``zhanggui migrate``; the permissions are created in the security tables
+    so roles can be granted them in the console.
     """
 
 
@@ -134,8 +133,8 @@ def zhanggui_translation_dirs() -> list["TranslationDir"]:
 def zhanggui_dashboard_widgets() -> list["DashboardWidget"]:
     """Return tiles for the console dashboard.
 
-    Called once at start-up; each widget's ``render()`` runs when a user with its
-    ``permission`` opens the dashboard.
+    Called each time the dashboard is shown; each widget's ``render()`` runs for a user
+    holding its ``permission`` (or for everyone when it has none).
     """
 
 

@@ -3,8 +3,8 @@
 The core's catalogs live in ``locale/`` at the top of the source tree (shipped inside
 the package as ``zhanggui/locale`` when installed), domain ``zhanggui``; each plugin
 registers its own folder and domain with ``zhanggui_translation_dirs``.  Messages are
-looked up in every registered domain (later plugins may not override earlier ones:
-domains should not share msgids).
+looked up in every registered domain; where two domains translate the same msgid the
+later plugin wins, so a plugin should keep to its own wording.
 
 Locale choice, first that applies: the user's saved preference, ``?lang=``, the
 browser's ``Accept-Language``, the configured default.

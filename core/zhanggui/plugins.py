@@ -169,8 +169,8 @@ class PluginHost:
         try:
             self.pm.check_pending()
         except pluggy.PluginValidationError as exc:
-            raise PluginError(f"plugin {exc.plugin_name!r}: {exc}; see docs/hooks.md "
-                              "for the hooks that exist") from exc
+            raise PluginError(f"plugin {self.pm.get_name(exc.plugin)!r}: {exc}; see "
+                              "docs/hooks.md for the hooks that exist") from exc
         if trace:
             self._enable_trace()
 
@@ -267,7 +267,9 @@ class PluginHost:
         return self.collect("zhanggui_permissions")
 
     def default_roles(self) -> list[Any]:
-        return self.collect("zhanggui_default_roles")
+        # grants are additive: two plugins may grant the same thing to one role
+        return [g for grants in self.collect_by_plugin("zhanggui_default_roles").values()
+                for g in grants]
 
     def translation_dirs(self) -> list[Any]:
         return self.collect("zhanggui_translation_dirs")

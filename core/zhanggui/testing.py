@@ -115,7 +115,8 @@ def make_app(database_url, tmp_path):
         built.append(app)
         if migrate:
             with app.app_context():
-                app.test_cli_runner().invoke(migrate_command, catch_exceptions=False)
+                result = app.test_cli_runner().invoke(migrate_command, catch_exceptions=False)
+            assert result.exit_code == 0, f"migrate failed: {result.output}"
         return app
 
     yield factory
@@ -189,8 +190,9 @@ def make_plugin():
     from .plugins import hookimpl
 
     def factory(name, requires=(), title=None, **hooks):
-        plugin = types.SimpleNamespace(name=name, requires=tuple(requires),
-                                       title=title or name, version="0.0.test")
+        plugin = types.ModuleType(f"zhanggui_test_plugin_{name}")
+        plugin.name, plugin.requires = name, tuple(requires)
+        plugin.title, plugin.version = title or name, "0.0.test"
         for hook_name, func in hooks.items():
             setattr(plugin, hook_name, hookimpl(func))
         return plugin

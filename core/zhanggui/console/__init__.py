@@ -31,7 +31,7 @@ def init_console(app: Flask, state) -> AppBuilder:
     state.appbuilder = appbuilder
     app.extensions["zhanggui.sqla"] = sqla
 
-    appbuilder.add_view(PluginsView, "plugins", label=_label("Plugins"),
+    appbuilder.add_view(PluginsView, "Plugins", label=_label("Plugins"),
                         category="Security", category_label=_label("Security"),
                         icon="fa-puzzle-piece")
     for view in state.plugins.admin_views():

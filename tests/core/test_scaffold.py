@@ -1,0 +1,59 @@
+"""`zhanggui plugin new` writes a plugin that installs, lists, migrates and tests green."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from zhanggui.scaffold import ScaffoldError, scaffold
+
+BIN = Path(sys.executable).parent
+
+
+def test_a_scaffolded_plugin_installs_lists_migrates_and_passes_its_tests(tmp_path, database_url):
+    out = subprocess.run([str(BIN / "zhanggui"), "plugin", "new", "shelf_talker",
+                          "--directory", str(tmp_path)], capture_output=True, text=True,
+                         timeout=60, env=dict(os.environ, LANG="en_US.UTF-8"))
+    assert out.returncode == 0, out.stderr
+    source = tmp_path / "zhanggui-shelf-talker"
+    assert (source / "zhanggui_shelf_talker" / "translations" / "zh_TW" / "LC_MESSAGES" /
+            "zhanggui_shelf_talker.po").exists()
+    site = tmp_path / "site"
+    # installed into a folder of its own so the rest of the suite never sees it
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
+                    "--no-build-isolation", "--target", str(site), str(source)],
+                   check=True, timeout=300, capture_output=True)
+    env = dict(os.environ, PYTHONPATH=str(site), LANG="en_US.UTF-8",
+               ZHANGGUI_DATABASE_URL=database_url,
+               ZHANGGUI_INSTANCE_PATH=str(tmp_path / "instance"))
+    listed = subprocess.run([str(BIN / "zhanggui"), "plugins", "list", "--json"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    plugins = {p["name"]: p for p in json.loads(listed.stdout)}
+    assert plugins["shelf_talker"]["distribution"] == "zhanggui-shelf-talker"
+    assert plugins["shelf_talker"]["enabled"]
+
+    migrated = subprocess.run([str(BIN / "zhanggui"), "migrate"], env=env,
+                              capture_output=True, text=True, timeout=120)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "applied shelf_talker:0001_initial" in migrated.stdout
+
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                            "-p", "no:xdist", str(source / "tests")], env=env, cwd=source,
+                           capture_output=True, text=True, timeout=300)
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "2 passed" in tests.stdout
+
+
+@pytest.mark.parametrize("name", ["Shelf", "1shelf", "shelf-talker", "class", "x"])
+def test_a_bad_plugin_name_is_refused(tmp_path, name):
+    with pytest.raises(ScaffoldError, match="must be 2-40 lower-case letters"):
+        scaffold(name, tmp_path)
+
+
+def test_an_existing_folder_is_never_overwritten(tmp_path):
+    scaffold("shelf", tmp_path)
+    with pytest.raises(ScaffoldError, match="exists already"):
+        scaffold("shelf", tmp_path)
