@@ -12,6 +12,13 @@ requires: tuple[str, ...] = ()
 
 
 @hookimpl
+def zhanggui_migrations():
+    from .core_migrations import MIGRATIONS
+
+    return list(MIGRATIONS)
+
+
+@hookimpl
 def zhanggui_translation_dirs():
     return [core_translation_dir()]
 
