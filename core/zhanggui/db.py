@@ -58,6 +58,8 @@ SQLITE_PRAGMAS = {
     "busy_timeout": 10000,
     "foreign_keys": 1,
     "synchronous": "normal",
+    # erased personal data must not linger in free pages (PIPL art. 47)
+    "secure_delete": 1,
 }
 
 

@@ -40,9 +40,10 @@ class Progress:
         self.stream.flush()
 
     def close(self) -> None:
+        """Finish the line (once: a bar that reached its total has drawn it already)."""
         if self.done < self.total:
             self.done = self.total
-        self._draw(time.monotonic())
+            self._draw(time.monotonic())
 
 
 @dataclass

@@ -1,0 +1,106 @@
+"""Schema history of the members plugin.
+
+Each step declares *frozen* copies of the tables as they were at that step, inside
+the step, instead of importing :mod:`zhanggui_members.models`: when a later release
+adds a column to the live model, ``0001_initial`` must still build the 0001 schema and
+the column must arrive through its own step.  A test compares the tables the steps
+build with the live models, so a model change without a migration fails.
+"""
+from __future__ import annotations
+
+import peewee
+
+from zhanggui import Migration, Model, UTCDateTimeField
+
+
+def _initial_models() -> list[type[peewee.Model]]:
+    """The six tables of release 0.1, as they were."""
+
+    class Store(Model):
+        code = peewee.CharField(max_length=20, unique=True)
+        name = peewee.CharField(max_length=100)
+        city = peewee.CharField(max_length=50)
+        region = peewee.CharField(max_length=50)
+        currency = peewee.CharField(max_length=3, default="CNY")
+        timezone = peewee.CharField(max_length=50, default="Asia/Shanghai")
+
+        class Meta:
+            table_name = "members_store"
+
+    class Member(Model):
+        name = peewee.CharField(max_length=100, null=True)
+        gender = peewee.CharField(max_length=10, default="unknown")
+        birthday = peewee.DateField(null=True)
+        phone_encrypted = peewee.CharField(max_length=200, null=True)
+        phone_hash = peewee.CharField(max_length=64, null=True, unique=True)
+        phone_last4 = peewee.CharField(max_length=4, null=True, index=True)
+        card_no = peewee.CharField(max_length=32, null=True, unique=True)
+        home_store = peewee.ForeignKeyField(Store, null=True)
+        joined_at = UTCDateTimeField()
+        join_channel = peewee.CharField(max_length=20, default="store")
+        lifecycle_stage = peewee.CharField(max_length=20, default="potential")
+        notes = peewee.TextField(null=True)
+        erased_at = UTCDateTimeField(null=True)
+
+        class Meta:
+            table_name = "members_member"
+
+    class MemberIdentity(Model):
+        member = peewee.ForeignKeyField(Member, on_delete="CASCADE")
+        kind = peewee.CharField(max_length=30)
+        value = peewee.CharField(max_length=128)
+        created_at = UTCDateTimeField()
+
+        class Meta:
+            table_name = "members_identity"
+            indexes = ((("kind", "value"), True),)
+
+    class Purchase(Model):
+        id = peewee.BigAutoField()
+        pos_id = peewee.CharField(max_length=64, unique=True)
+        store = peewee.ForeignKeyField(Store, index=False)
+        member = peewee.ForeignKeyField(Member, null=True, index=False)
+        occurred_at = UTCDateTimeField()
+        channel = peewee.CharField(max_length=20, default="pos")
+        total = peewee.DecimalField(max_digits=12, decimal_places=2)
+        refunded_amount = peewee.DecimalField(max_digits=12, decimal_places=2, default=0)
+        request_hash = peewee.CharField(max_length=64, null=True)
+        response = peewee.TextField(null=True)
+
+        class Meta:
+            table_name = "members_purchase"
+            indexes = ((("member", "occurred_at"), False), (("store", "occurred_at"), False))
+
+    class PurchaseLine(Model):
+        id = peewee.BigAutoField()
+        purchase = peewee.ForeignKeyField(Purchase, on_delete="CASCADE")
+        sku = peewee.CharField(max_length=40)
+        name = peewee.CharField(max_length=100)
+        category = peewee.CharField(max_length=40)
+        counter_code = peewee.CharField(max_length=20, null=True)
+        quantity = peewee.DecimalField(max_digits=12, decimal_places=3)
+        amount = peewee.DecimalField(max_digits=12, decimal_places=2)
+
+        class Meta:
+            table_name = "members_purchase_line"
+
+    class Payment(Model):
+        id = peewee.BigAutoField()
+        purchase = peewee.ForeignKeyField(Purchase, on_delete="CASCADE")
+        method = peewee.CharField(max_length=20)
+        amount = peewee.DecimalField(max_digits=12, decimal_places=2)
+
+        class Meta:
+            table_name = "members_payment"
+
+    return [Store, Member, MemberIdentity, Purchase, PurchaseLine, Payment]
+
+
+def initial(ctx) -> None:
+    ctx.create_tables(_initial_models())
+
+
+MIGRATIONS = [
+    Migration(name="0001_initial", apply=initial,
+              description="stores, members, identities, purchases, lines, payments"),
+]

@@ -1,0 +1,178 @@
+"""Business rules of member identity: registering, finding, exporting and erasing.
+
+Plain functions that take what they need; no Flask request in sight (they only need
+an application context for the field key).  Hook implementations in ``plugin.py``
+call them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from zhanggui import ExportSection, _l, database, utcnow, write_transaction
+
+from .crypto import phone_cipher
+from .models import Member, MemberIdentity, Payment, Purchase, PurchaseLine
+from .phones import last4, normalize_mobile
+
+
+class MemberError(ValueError):
+    """A member action that cannot be done; the message says why (translated)."""
+
+
+def normalize_card(card: str | None) -> str | None:
+    """Card numbers as printed: spaces and dashes dropped, letters upper-cased."""
+    if card is None:
+        return None
+    text = "".join(ch for ch in str(card) if ch not in " -\t").upper()
+    return text or None
+
+
+def phone_fields(phone: str | None) -> dict[str, Any]:
+    """The three stored columns for a phone (all ``None`` when there is none)."""
+    if phone is None or not str(phone).strip():
+        return {"phone_encrypted": None, "phone_hash": None, "phone_last4": None}
+    normalised = normalize_mobile(phone)
+    cipher = phone_cipher()
+    return {"phone_encrypted": cipher.encrypt(normalised),
+            "phone_hash": cipher.lookup_hash(normalised),
+            "phone_last4": last4(normalised)}
+
+
+def register_member(*, name: str | None = None, phone: str | None = None,
+                    card_no: str | None = None, home_store=None, gender: str = "unknown",
+                    birthday: dt.date | None = None, join_channel: str = "store",
+                    joined_at: dt.datetime | None = None,
+                    lifecycle_stage: str = "potential", notes: str | None = None) -> Member:
+    """Create a member.  Raises :class:`~zhanggui_members.phones.PhoneNumberError`
+    for a malformed phone and :class:`MemberError` when the phone or card is taken."""
+    fields = phone_fields(phone)
+    card_no = normalize_card(card_no)
+    with write_transaction():
+        if fields["phone_hash"] and Member.select().where(
+                Member.phone_hash == fields["phone_hash"]).exists():
+            raise MemberError(_l("A member with this mobile number already exists."))
+        if card_no and Member.select().where(Member.card_no == card_no).exists():
+            raise MemberError(_l("This membership card number is already in use."))
+        return Member.create(name=name, gender=gender, birthday=birthday, card_no=card_no,
+                             home_store=home_store, join_channel=join_channel,
+                             joined_at=joined_at or utcnow(), lifecycle_stage=lifecycle_stage,
+                             notes=notes, **fields)
+
+
+def member_phone(member: Member) -> str | None:
+    """The member's phone number in clear (for people allowed to see it)."""
+    if not member.phone_encrypted:
+        return None
+    return phone_cipher().decrypt(member.phone_encrypted)
+
+
+def find_member(phone: str | None = None, card: str | None = None) -> Member | None:
+    """The member with this phone number, else with this card number, else ``None``.
+
+    The phone may be written any way :func:`~zhanggui_members.phones.normalize_mobile`
+    accepts; a malformed one raises its :class:`PhoneNumberError`.  Erased members are
+    never found (their phone hash and card number are gone).
+    """
+    if phone is not None and str(phone).strip():
+        digest = phone_cipher().lookup_hash(normalize_mobile(phone))
+        member = Member.get_or_none(Member.phone_hash == digest)
+        if member is not None:
+            return member
+    card_no = normalize_card(card)
+    if card_no:
+        return Member.get_or_none(Member.card_no == card_no)
+    return None
+
+
+# --- personal data: export (PIPL art. 45) and erasure (art. 47) ---------------------
+
+def _money(value) -> str:
+    return str(value) if value is not None else None
+
+
+def _when(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def export_member_data(member_id: Any) -> list[ExportSection]:
+    """The member's profile, channel identities and purchases as plain JSON-able rows."""
+    member = Member.get_or_none(Member.id == member_id)
+    if member is None:
+        return []
+    profile = {
+        "id": member.id, "name": member.name, "gender": member.gender,
+        "birthday": _when(member.birthday), "mobile_phone": member_phone(member),
+        "card_no": member.card_no,
+        "home_store": member.home_store.name if member.home_store_id else None,
+        "joined_at": _when(member.joined_at), "join_channel": member.join_channel,
+        "lifecycle_stage": member.lifecycle_stage, "notes": member.notes,
+        "erased_at": _when(member.erased_at),
+    }
+    identities = [{"kind": i.kind, "value": i.value, "linked_at": _when(i.created_at)}
+                  for i in member.identities.order_by(MemberIdentity.id)]
+    purchases = list(Purchase.select().where(Purchase.member == member)
+                     .order_by(Purchase.occurred_at, Purchase.id))
+    ids = [p.id for p in purchases]
+    lines: dict[int, list[dict]] = {i: [] for i in ids}
+    payments: dict[int, list[dict]] = {i: [] for i in ids}
+    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        for line in PurchaseLine.select().where(PurchaseLine.purchase.in_(chunk)) \
+                .order_by(PurchaseLine.id):
+            lines[line.purchase_id].append({
+                "sku": line.sku, "item": line.name, "category": line.category,
+                "counter": line.counter_code, "quantity": str(line.quantity),
+                "amount": _money(line.amount)})
+        for pay in Payment.select().where(Payment.purchase.in_(chunk)).order_by(Payment.id):
+            payments[pay.purchase_id].append({"method": pay.method,
+                                              "amount": _money(pay.amount)})
+    stores = {}
+    rows = []
+    for p in purchases:
+        if p.store_id not in stores:
+            stores[p.store_id] = p.store
+        store = stores[p.store_id]
+        rows.append({"transaction_id": p.pos_id, "store": store.name,
+                     "currency": store.currency, "occurred_at": _when(p.occurred_at),
+                     "channel": p.channel, "total": _money(p.total),
+                     "refunded_amount": _money(p.refunded_amount),
+                     "lines": lines[p.id], "payments": payments[p.id]})
+    return [ExportSection(name="members.profile", title=_l("Member profile"), rows=[profile]),
+            ExportSection(name="members.identities", title=_l("Linked accounts"),
+                          rows=identities),
+            ExportSection(name="members.purchases", title=_l("Purchases"), rows=rows)]
+
+
+def erase_member_data(member_id: Any) -> list[str]:
+    """Irreversibly anonymise the member; keep purchases, de-identified.
+
+    The row stays (its id is a pseudonym with nothing attached) so sales figures still
+    add up; name, phone, card number, birthday, gender, notes and channel identities
+    go, and the stored POS request fingerprints and responses of the member's
+    purchases, which may echo personal data, are dropped.  On SQLite
+    ``secure_delete`` is switched on so the old values are overwritten in the
+    database file rather than left in free space; the caller should checkpoint the
+    WAL after committing.  Erasing twice is harmless.
+    """
+    if database.obj is not None and _backend() == "sqlite":
+        database.execute_sql("PRAGMA secure_delete = ON")
+    with write_transaction():
+        member = Member.get_or_none(Member.id == member_id)
+        if member is None:
+            return []
+        identities = MemberIdentity.delete().where(MemberIdentity.member == member).execute()
+        purchases = (Purchase.update(request_hash=None, response=None)
+                     .where(Purchase.member == member).execute())
+        Member.update(name=None, gender="unknown", birthday=None, phone_encrypted=None,
+                      phone_hash=None, phone_last4=None, card_no=None, notes=None,
+                      erased_at=member.erased_at or utcnow()) \
+            .where(Member.id == member.id).execute()
+    return [f"profile of member {member.id} anonymised",
+            f"{identities} linked account(s) deleted",
+            f"{purchases} purchase(s) de-identified"]
+
+
+def _backend() -> str:
+    import peewee
+
+    return "sqlite" if isinstance(database.obj, peewee.SqliteDatabase) else "other"

@@ -1,0 +1,37 @@
+"""Helpers for the members plugin's tests."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+
+def all_member_rows() -> str:
+    """Every row of every members_* table as one text, for 'is this value stored?'."""
+    from zhanggui_members.models import MODELS
+
+    chunks = []
+    for model in MODELS:
+        for row in model.select().tuples():
+            chunks.append(" | ".join("" if v is None else str(v) for v in row))
+    return "\n".join(chunks)
+
+
+def make_store(code="SH01", currency="CNY", tz="Asia/Shanghai"):
+    from zhanggui_members.models import Store
+
+    return Store.create(code=code, name="上海南京西路店", city="上海", region="华东",
+                        currency=currency, timezone=tz)
+
+
+def make_purchase(member, store, pos_id="SH01-250101-000000001", total="1299.00"):
+    from zhanggui_members.models import Payment, Purchase, PurchaseLine
+
+    purchase = Purchase.create(pos_id=pos_id, store=store, member=member,
+                               occurred_at=dt.datetime(2025, 11, 11, 2, 30,
+                                                       tzinfo=dt.timezone.utc),
+                               channel="pos", total=Decimal(total))
+    PurchaseLine.create(purchase=purchase, sku="COS011", name="修护精华液", category="化妆品",
+                        counter_code="SH01-COS01", quantity=Decimal("1"),
+                        amount=Decimal(total))
+    Payment.create(purchase=purchase, method="wechat_pay", amount=Decimal(total))
+    return purchase

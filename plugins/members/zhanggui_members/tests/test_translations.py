@@ -1,0 +1,54 @@
+"""Every message of the plugin is translated into zh_CN, zh_TW and en."""
+import ast
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+PACKAGE = Path(__file__).resolve().parent.parent
+LANGS = ("zh_CN", "zh_TW", "en")
+
+
+def _msgids() -> set[str]:
+    found = set()
+    for path in PACKAGE.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in ("_", "_l") and node.args
+                    and isinstance(node.args[0], ast.Constant)):
+                found.add(node.args[0].value)
+    return found
+
+
+def _catalog(lang):
+    path = PACKAGE / "translations" / lang / "LC_MESSAGES" / "zhanggui_members.po"
+    with path.open("rb") as fh:
+        return read_po(fh, locale=lang)
+
+
+def test_the_source_has_messages_to_translate():
+    ids = _msgids()
+    assert "Members" in ids and "Membership card number" in ids and len(ids) > 60
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_message_is_translated(lang):
+    catalog = _catalog(lang)
+    missing = sorted(m for m in _msgids() if not (catalog.get(m) and catalog.get(m).string))
+    assert missing == []
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert fuzzy == []
+
+
+def test_simplified_and_traditional_chinese_use_their_own_retail_words():
+    cn, tw = _catalog("zh_CN"), _catalog("zh_TW")
+    assert cn.get("Members").string == "会员" and tw.get("Members").string == "會員"
+    assert cn.get("Home store").string == "所属门店" and tw.get("Home store").string == "所屬門市"
+    assert "专柜" in cn.get("Counter").string and "專櫃" in tw.get("Counter").string
+
+
+def test_placeholders_survive_translation():
+    for lang in LANGS:
+        for message in _catalog(lang):
+            if message.id and "%(" in str(message.id):
+                assert "%(count)s" in message.string, (lang, message.id)
