@@ -53,10 +53,13 @@ demo: install
 	$(BIN)/zhanggui run --host $(HOST) --port $(PORT)
 
 # --- tests ------------------------------------------------------------------------
+# Debian's chromium drives the browser tests; a CJK font makes their screenshots legible
 browser-deps:
-	@command -v chromium >/dev/null || { \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+	  echo "installing Debian's chromium and fonts-noto-cjk for the browser tests"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; \
+	fi
 
 test: install browser-deps
 	$(MAKE) --no-print-directory test-sqlite
