@@ -4,9 +4,15 @@ Each step lives beside the code it serves and is listed here in name order.
 """
 from __future__ import annotations
 
+from .preferences import MIGRATION as USER_PREFERENCES
+from .console.audit import migrate_audit_log
+from .console.scope import migrate_user_store
 from .registry import Migration
 
 MIGRATIONS: list[Migration] = [
-    # "0001_audit_log"        -> console/audit.py
-    # "0002_user_preferences" -> i18n preferences
+    Migration("0001_audit_log", migrate_audit_log,
+              "audit log with hash chain"),           # -> console/audit.py
+    USER_PREFERENCES,         # "0002_user_preferences" -> preferences.py
+    Migration("0003_user_store", migrate_user_store,
+              "console users' store assignments"),   # -> console/scope.py
 ]

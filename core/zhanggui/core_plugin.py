@@ -5,7 +5,7 @@ from flask import current_app
 
 from .i18n import _, _l, core_translation_dir, format_decimal
 from .plugins import hookimpl
-from .registry import DashboardWidget, RoleGrant, WidgetData
+from .registry import AdminView, ApiEndpoint, DashboardWidget, RoleGrant, WidgetData
 
 title = _l("Core")
 requires: tuple[str, ...] = ()
@@ -25,8 +25,53 @@ def zhanggui_translation_dirs():
 
 @hookimpl
 def zhanggui_default_roles():
+    from .console.scope import ALL_STORES
+
     return [RoleGrant("Auditor", ("can_list on PluginsView", "menu_access on Plugins",
-                                  "menu_access on Security"))]
+                                  "menu_access on Security")),
+            # the audit log, read only; the Auditor writes nothing anywhere
+            RoleGrant("Auditor", ("can_list on AuditLogView", "can_show on AuditLogView",
+                                  "menu_access on Audit log", "can_get on AuditLogApi",
+                                  "can_info on AuditLogApi")),
+            # roles that work across the whole chain are not limited to a store
+            *[RoleGrant(role, (ALL_STORES,)) for role in
+              ("Auditor", "Marketing", "Call-center agent", "Buyer")]]
+
+
+@hookimpl
+def zhanggui_permissions():
+    from .console.scope import ALL_STORES_PERMISSION
+
+    return [ALL_STORES_PERMISSION]
+
+
+@hookimpl
+def zhanggui_admin_views():
+    from .console.apikeys import ApiKeyView
+    from .console.audit_views import AuditLogView
+    from .console.scope import UserStoreView
+
+    security = {"category": "Security", "category_label": _l("Security")}
+    return [AdminView(name="Audit log", view=AuditLogView, label=_l("Audit log"),
+                      icon="fa-list-alt", **security),
+            AdminView(name="Store assignments", view=UserStoreView,
+                      label=_l("Store assignments"), icon="fa-store", **security),
+            AdminView(name="API keys", view=ApiKeyView, label=_l("API keys"),
+                      icon="fa-key", **security)]
+
+
+@hookimpl
+def zhanggui_api_endpoints():
+    from .console.audit_views import AuditLogApi
+
+    return [ApiEndpoint(name="audit_log", api=AuditLogApi)]
+
+
+@hookimpl
+def zhanggui_cli_commands():
+    from .console.audit import audit_group
+
+    return [audit_group]
 
 
 def _plugin_tile() -> WidgetData:

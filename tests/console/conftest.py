@@ -5,7 +5,6 @@ Set ZHANGGUI_TEST_DATABASE_URL=postgresql://... to put the peewee models on Post
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -116,21 +115,35 @@ class ScopedMemberApi(MemberApi):
         return query.where(Member.store == current_scope_store())
 
 
-def _peewee_database(tmp_path):
-    url = os.environ.get("ZHANGGUI_TEST_DATABASE_URL")
-    if url:
-        return connect(url)
-    return peewee.SqliteDatabase(str(tmp_path / "shop.db"), pragmas={"foreign_keys": 1})
-
-
 @pytest.fixture(scope="module")
-def shop_db(tmp_path_factory):
-    database = _peewee_database(tmp_path_factory.mktemp("shop"))
+def shop_db(tmp_path_factory, _pg_worker_database):
+    """The shop models' own database: an SQLite file, or on a PostgreSQL run a database
+    of this module's own beside the worker's (whose schema other tests reset)."""
+    from zhanggui.testing import _pg_admin_conn
+
+    name = None
+    if _pg_worker_database:
+        from urllib.parse import urlparse, urlunparse
+
+        parsed = urlparse(_pg_worker_database)
+        name = parsed.path.lstrip("/") + "_shop"
+        admin = _pg_admin_conn(_pg_worker_database)
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cur.execute(f'CREATE DATABASE "{name}"')
+        database = connect(urlunparse(parsed._replace(path="/" + name)))
+    else:
+        database = peewee.SqliteDatabase(str(tmp_path_factory.mktemp("shop") / "shop.db"),
+                                         pragmas={"foreign_keys": 1})
     database.bind(MODELS)
     database.connect(reuse_if_open=True)
     yield database
     database.drop_tables(MODELS, safe=True)
     database.close()
+    if name:
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
 
 
 @pytest.fixture

@@ -13,20 +13,21 @@ from flask import Flask
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.models.sqla.base import SQLA
 
-from ..i18n import install_catalogs, select_locale
+from ..i18n import install_catalogs, install_locale_choice
 
 CORE_PERMISSION_VIEW = "Zhanggui"
 
 
 def init_console(app: Flask, state) -> AppBuilder:
     """Build the console; called by ``create_app`` inside an application context."""
+    from .auth import ZhangguiSecurityManager
     from .views import PluginsView
 
     sqla = SQLA()
     sqla.init_app(app)
-    appbuilder = AppBuilder(update_perms=False)
+    appbuilder = AppBuilder(update_perms=False, security_manager_class=ZhangguiSecurityManager)
     appbuilder.init_app(app, sqla.session)
-    app.extensions["babel"].locale_selector = select_locale
+    install_locale_choice(app)
     install_catalogs(app)
     state.appbuilder = appbuilder
     app.extensions["zhanggui.sqla"] = sqla
@@ -44,6 +45,13 @@ def init_console(app: Flask, state) -> AppBuilder:
                                 category_icon=view.category_icon)
     for endpoint in state.plugins.api_endpoints():
         appbuilder.add_api(endpoint.api)
+    # after every view and API exists: CSRF for forms and session-cookie API calls,
+    # and audited data access for every peewee screen and API (console/auth.py, auditing.py)
+    from .auditing import instrument
+    from .auth import install as install_auth
+
+    install_auth(app, appbuilder)
+    instrument(appbuilder)
     return appbuilder
 
 
@@ -62,5 +70,4 @@ def sync_security(app: Flask) -> None:
     appbuilder = app.extensions["zhanggui"].appbuilder
     sm = appbuilder.sm
     sm._create_db()  # creates tables only where missing
-    appbuilder.add_permissions(update_perms=True)
-    sync_roles(app)
+    sync_roles(app)  # views' permissions, plugin permissions and role grants, one commit

@@ -24,28 +24,18 @@ def _split(permission: str) -> tuple[str, str]:
 
 
 def sync_roles(app: Flask) -> None:
+    """Every view's permissions, the plugins' own, and the default roles' grants."""
+    from .permsync import sync
+
     state = app.extensions["zhanggui"]
-    sm = state.appbuilder.sm
-    for permission in state.plugins.permissions():
-        sm.add_permission_view_menu(permission.name, CORE_PERMISSION_VIEW)
-    grants = [RoleGrant(role, SELF_SERVICE) for role in DEFAULT_ROLES
-              if role != "Head-office admin"]
-    grants += state.plugins.default_roles()
-    for role_name in DEFAULT_ROLES:
-        if sm.find_role(role_name) is None:
-            sm.add_role(role_name)
-    admin = sm.find_role("Head-office admin")
-    for grant in grants:
-        role = sm.find_role(grant.role) or sm.add_role(grant.role)
-        for permission in grant.permissions:
-            pv = sm.add_permission_view_menu(*_split(permission))
-            if pv is not None:
-                sm.add_permission_role(role, pv)
-                sm.add_permission_role(admin, pv)
-    # Head-office admins hold every permission that exists
-    for pv in sm.session.query(sm.permissionview_model).all():
-        if pv not in admin.permissions:
-            sm.add_permission_role(admin, pv)
+    extra = [(p.name, CORE_PERMISSION_VIEW) for p in state.plugins.permissions()]
+    grants: dict[str, set[tuple[str, str]]] = {role: set() for role in DEFAULT_ROLES}
+    for role in DEFAULT_ROLES:
+        if role != "Head-office admin":
+            grants[role].update(_split(p) for p in SELF_SERVICE)
+    for grant in state.plugins.default_roles():
+        grants.setdefault(grant.role, set()).update(_split(p) for p in grant.permissions)
+    sync(state.appbuilder, extra, grants, admin_role="Head-office admin")
 
 
 def has_permission(name: str) -> bool:

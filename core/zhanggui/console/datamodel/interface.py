@@ -249,6 +249,21 @@ class PeeweeInterface(BaseInterface):
         field = self._field(col_name)
         return None if field is None else field.default
 
+    def get_label(self, col_name):
+        """The field's ``verbose_name`` (usually a lazy translation), or ``None``.
+
+        ``"store.name"`` gives the related field's label.
+        """
+        model, name = self.obj, col_name
+        while "." in name:
+            head, name = name.split(".", 1)
+            field = model._meta.fields.get(head)
+            if not isinstance(field, peewee.ForeignKeyField):
+                return None
+            model = field.rel_model
+        field = model._meta.fields.get(name)
+        return getattr(field, "verbose_name", None) if field is not None else None
+
     def get_info(self, col_name):
         field = self._field(col_name)
         if field is None:

@@ -46,6 +46,14 @@ class ScopedViewMixin:
     def _scope(self, query):
         return self.scope_query(query)
 
+    def _gen_labels_columns(self, list_columns):
+        """Column labels from the model fields' (translated) ``verbose_name``; FAB's
+        prettified column name only where a field declares none."""
+        for col in list_columns:
+            if not self.label_columns.get(col):
+                self.label_columns[col] = (self.datamodel.get_label(col)
+                                           or self._prettify_column(col))
+
     def scope_query(self, query):
         """Narrow a peewee select on this view's model to what the user may reach.
 
