@@ -10,22 +10,27 @@ from __future__ import annotations
 
 from .db import Model, UTCDateTimeField, database, utcnow, write_transaction
 from .demo import DemoContext, Progress
+from .formatting import (format_local_date, format_local_datetime, format_local_time,
+                         format_money, format_number, format_percentage)
 from .i18n import (_, _l, format_currency, format_date, format_datetime, format_decimal,
                    format_percent, ngettext)
 from .jobs import enqueue
 from .migrations import MigrationContext
 from .plugins import PluginError, hookimpl
 from .registry import (AdminView, ApiEndpoint, DashboardWidget, ExportSection, Job,
-                       MemberPanel, Migration, Permission, RoleGrant, SearchDocument,
+                       MemberPanel, Migration, PaymentEvent, Permission, PointsBonus,
+                       PurchaseEvent,
+                       PurchaseLineEvent, RefundEvent, RoleGrant, SearchDocument,
                        SearchSource, TranslationDir, WidgetData)
 
 __all__ = [
     "AdminView", "ApiEndpoint", "DashboardWidget", "DemoContext", "ExportSection", "Job",
-    "MemberPanel", "Migration", "MigrationContext", "Model", "Permission", "PluginError",
-    "Progress", "RoleGrant", "SearchDocument", "SearchSource", "TranslationDir",
+    "MemberPanel", "Migration", "MigrationContext", "Model", "PaymentEvent", "Permission",
+    "PluginError", "PointsBonus", "Progress", "PurchaseEvent", "PurchaseLineEvent", "RefundEvent", "RoleGrant", "SearchDocument", "SearchSource", "TranslationDir",
     "UTCDateTimeField", "WidgetData", "_", "_l", "create_app", "database", "emit",
     "enqueue", "format_currency", "format_date", "format_datetime", "format_decimal",
-    "format_percent", "has_permission", "hookimpl", "ngettext", "plugins", "utcnow",
+    "format_local_date", "format_local_datetime", "format_local_time", "format_money",
+    "format_number", "format_percent", "format_percentage", "has_permission", "hookimpl", "ngettext", "plugins", "utcnow",
     "write_transaction",
 ]
 

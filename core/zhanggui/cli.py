@@ -81,13 +81,17 @@ def create_admin_command(username, password, email, first_name, last_name) -> No
 @click.option("--members", default=2000, show_default=True, type=click.IntRange(0))
 @click.option("--purchases", default=None, type=click.IntRange(0),
               help="Purchase lines in all (default: about 12 a member).")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Last day of the demo history, YYYY-MM-DD (default: yesterday); "
+                   "with --seed it gives the same data on any day.")
 @click.option("--quiet", is_flag=True)
 @with_appcontext
-def demo_data_command(seed, members, purchases, quiet) -> None:
+def demo_data_command(seed, members, purchases, as_of, quiet) -> None:
     """Fill the database with a deterministic demo retail chain."""
     from .demo import DemoContext
 
-    ctx = DemoContext(seed=seed, members=members, purchases=purchases, quiet=quiet)
+    ctx = DemoContext(seed=seed, members=members, purchases=purchases, quiet=quiet,
+                      as_of=as_of.date() if as_of else None)
     _state().plugins.demo_data(ctx)
     for what, n in ctx.created.items():
         click.echo(f"{what}: {n:,}")

@@ -1,6 +1,7 @@
 """``zhanggui demo-data``: a deterministic demo chain built by every plugin."""
 from __future__ import annotations
 
+import datetime as dt
 import random
 import sys
 import time
@@ -55,6 +56,9 @@ class DemoContext:
     purchases: int | None = None
     rng: random.Random = field(init=False)
     quiet: bool = False
+    #: the last day of the demo's history (``None``: yesterday), so a seed gives the
+    #: same data on any day
+    as_of: dt.date | None = None
     created: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self):

@@ -32,8 +32,9 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
     from .demo import DemoContext
     from .registry import (AdminView, ApiEndpoint, DashboardWidget, ExportSection, Job,
-                           MemberPanel, Migration, Permission, RoleGrant, SearchSource,
-                           TranslationDir)
+                           MemberPanel, Migration, Permission, PointsBonus, PurchaseEvent,
+                           RefundEvent,
+                           RoleGrant, SearchSource, TranslationDir)
 
 PROJECT = "zhanggui"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -218,20 +219,26 @@ def zhanggui_merge_members(source_id: Any, target_id: Any) -> None:
 # --- domain events ----------------------------------------------------------------
 
 @hookspec
-def zhanggui_purchase_recorded(purchase: Any) -> None:
+def zhanggui_purchase_recorded(purchase: "PurchaseEvent") -> None:
     """A purchase was accepted (POS, e-commerce, import).
 
-    Called inside the transaction that records it: raising rolls the purchase back.
+    ``purchase`` is a :class:`zhanggui.PurchaseEvent` (plain values: ids, store code,
+    total, lines, payments).  Called inside the transaction that records it: raising
+    rolls the purchase back.
     """
 
 
 @hookspec
-def zhanggui_purchase_refunded(refund: Any) -> None:
-    """A refund against a recorded purchase was accepted; inside its transaction."""
+def zhanggui_purchase_refunded(refund: "RefundEvent") -> None:
+    """A refund against a recorded purchase was accepted.
+
+    ``refund`` is a :class:`zhanggui.RefundEvent`.  Called inside the refund's
+    transaction, once per refund id (a replayed refund is not announced again).
+    """
 
 
 @hookspec
-def zhanggui_pos_response(transaction: Any) -> dict[str, Any]:
+def zhanggui_pos_response(transaction: "PurchaseEvent") -> dict[str, Any]:
     """Return extra keys for the POS API's answer about ``transaction``.
 
     Called after the transaction is recorded, inside its database transaction, so the
@@ -246,6 +253,29 @@ def zhanggui_points_changed(entry: Any) -> None:
     """A points ledger entry was written (earn, redeem, expire, adjust, reverse).
 
     Called inside the transaction that wrote it.
+    """
+
+
+@hookspec
+def zhanggui_points_bonus(purchase: "PurchaseEvent", member_id: Any) -> list["PointsBonus"]:
+    """Return campaign bonus points the member earns on ``purchase``.
+
+    Called by the loyalty plugin while it awards a purchase's points, inside the
+    purchase's transaction (raising rolls the purchase back), and by its rule
+    preview (nothing written).  ``purchase`` is a :class:`zhanggui.PurchaseEvent`,
+    ``member_id`` the member who earns.  Return :class:`zhanggui.PointsBonus` items
+    (whole points, added after every multiplier and never multiplied) or ``[]``.
+    Bonus names are merged across plugins and must be unique: prefix them with your
+    plugin name.  A refund takes bonuses back in proportion to the money refunded.
+    """
+
+
+@hookspec(firstresult=True)
+def zhanggui_member_birthday(member_id: Any) -> Any:
+    """Return the member's date of birth (a ``datetime.date``) or ``None``.
+
+    One-answer hook (``firstresult``): stops at the first non-``None`` result.  The
+    plugin that stores members answers; loyalty asks for birthday multipliers.
     """
 
 

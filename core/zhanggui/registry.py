@@ -173,3 +173,72 @@ class ExportSection:
     name: str
     title: Any
     rows: list[dict]
+
+
+# --- what domain events carry -------------------------------------------------------
+# Plain values, so that a plugin listening to another plugin's events never needs that
+# plugin's models (plugins do not import each other).
+
+@dataclass(frozen=True)
+class PurchaseLineEvent:
+    line_id: Any
+    sku: str
+    name: str
+    category: str
+    counter: str | None
+    quantity: Any          # Decimal
+    amount: Any            # Decimal, the line's money after discounts
+
+
+@dataclass(frozen=True)
+class PaymentEvent:
+    method: str            # cash, card, wechat, alipay, gift_card, points, ...
+    amount: Any            # Decimal
+
+
+@dataclass(frozen=True)
+class PurchaseEvent:
+    """A recorded purchase, as ``zhanggui_purchase_recorded`` receives it."""
+
+    purchase_id: Any
+    pos_id: str
+    member_id: Any | None  # None: an anonymous purchase
+    store_code: str
+    currency: str
+    occurred_at: Any       # aware UTC datetime
+    channel: str
+    total: Any             # Decimal
+    lines: tuple[PurchaseLineEvent, ...]
+    payments: tuple[PaymentEvent, ...]
+
+
+@dataclass(frozen=True)
+class RefundEvent:
+    """An accepted refund, as ``zhanggui_purchase_refunded`` receives it.
+
+    ``lines`` holds ``(line_id, amount)`` pairs when the refund named lines; ``amount``
+    is the refund's total either way.  ``fraction`` is amount / purchase total, for
+    listeners that reverse proportionally.
+    """
+
+    refund_id: str
+    purchase_id: Any
+    pos_id: str
+    member_id: Any | None
+    amount: Any            # Decimal
+    fraction: Any          # Decimal in (0, 1]
+    lines: tuple[tuple[Any, Any], ...]
+    occurred_at: Any
+
+
+@dataclass(frozen=True)
+class PointsBonus:
+    """Campaign bonus points for one purchase, from ``zhanggui_points_bonus``.
+
+    ``name`` is unique across plugins (``campaigns.double11``); ``points`` is a whole
+    number of points, at least 0; ``reason`` is shown in the member's ledger.
+    """
+
+    name: str
+    points: int
+    reason: str = ""

@@ -29,7 +29,10 @@ ADMIN_PASSWORD = "admin-Passw0rd-for-tests"
 
 
 def _worker_id(config) -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """This session's own suffix: the xdist worker and the process, so that a pytest run
+    started from inside a test (a plugin's own suite) never takes its parent's database."""
+    worker = getattr(config, "workerinput", {}).get("workerid", "main")
+    return f"{worker}_{os.getpid()}"
 
 
 def _pg_admin_conn(url: str):
