@@ -6,17 +6,25 @@ mobile numbers (encrypted like real ones), birthdays and WeChat/app/online-shop 
 and a year of purchases shaped by weekends, 双11, 618, 春节, 中秋, 国庆 and
 Valentine's days, with lines and payments.
 
-Determinism: every random choice comes from ``ctx.rng``; the year ends on
-``anchor`` (default: yesterday, UTC, so the data stays recent for lifecycle stages),
-so the same seed and anchor give the same chain.  Only the AES-GCM ciphertexts differ
+Determinism: every random choice comes from the seed: the catalog prices, phone and
+card numbering and each member's stage and number of purchase lines from ``ctx.rng``,
+then each block of :data:`BLOCK` members from a generator seeded with the seed and the
+block number.  The year ends on ``ctx.as_of`` (default: yesterday, UTC, so the data
+stays recent for lifecycle stages), so the same seed and date give the same chain,
+whether it is built in one process or several.  Only the AES-GCM ciphertexts differ
 between runs (their nonces are random by design); the phone numbers inside do not.
 
-Speed: rows are generated as plain tuples and written by :class:`BulkWriter` in
-chunks, inside the one transaction ``demo-data`` opens for the plugin.
+Speed (a million members and ten million lines in a few minutes): blocks are
+generated as plain tuples in worker processes (:func:`~.bulk.ordered_map`) while this
+process stores the previous ones with :class:`~.bulk.BulkWriter` into tables whose
+secondary indexes are built once at the end, all inside the one transaction
+``demo-data`` opens for the plugin.  Purchase ids rise with members but leave gaps
+between blocks (a block reserves one id per purchase line it may need).
 """
 from __future__ import annotations
 
 import datetime as dt
+import random
 from array import array
 from bisect import bisect_right
 from itertools import accumulate
@@ -25,13 +33,14 @@ from zoneinfo import ZoneInfo
 from zhanggui import _, _l
 
 from . import demo_catalog as cat
-from .bulk import BulkWriter
+from .bulk import BulkWriter, available_cores, encode_copy, ordered_map
 from .crypto import phone_cipher
 from .models import Member, MemberIdentity, Payment, Purchase, PurchaseLine, Store
 from .services import MemberError
 
 WINDOW_DAYS = 365
-CHUNK = 2000
+BLOCK = 5000          # members generated together (one task of a worker process)
+MAX_WORKERS = 4
 LINES_PER_MEMBER = 12
 STAGES = ("potential", "active", "dormant", "churned")
 STAGE_SHARE = (12, 50, 26, 12)
@@ -49,15 +58,26 @@ PURCHASE_COLUMNS = ("id", "pos_id", "store_id", "member_id", "occurred_at", "cha
 LINE_COLUMNS = ("purchase_id", "sku", "name", "category", "counter_code", "quantity",
                 "amount")
 PAYMENT_COLUMNS = ("purchase_id", "method", "amount")
+TABLES = ((Member, MEMBER_COLUMNS, "members"), (MemberIdentity, IDENTITY_COLUMNS, "identities"),
+          (Purchase, PURCHASE_COLUMNS, "purchases"), (PurchaseLine, LINE_COLUMNS, "lines"),
+          (Payment, PAYMENT_COLUMNS, "payments"))
+BULK_MODELS = [model for model, _columns, _key in TABLES]
 
 
-def build_demo_chain(ctx, anchor: dt.date | None = None) -> None:
-    """Create stores, members and a year of purchases (see the module docstring)."""
+def build_demo_chain(ctx, anchor: dt.date | None = None, workers: int | None = None,
+                     block: int = BLOCK) -> None:
+    """Create stores, members and a year of purchases (see the module docstring).
+
+    The year ends on ``anchor``, else ``ctx.as_of``, else yesterday.  ``workers``
+    processes generate rows (``None``: one per core, up to :data:`MAX_WORKERS`, for
+    chains of four blocks or more; ``0``: all here); the chain is the same either way.
+    """
     if Member.select().exists():
         raise MemberError(_l("The demo chain needs a database without members; this one "
                              "already has some."))
-    anchor = anchor or (dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=1))
-    DemoChain(ctx, anchor).run()
+    anchor = anchor or getattr(ctx, "as_of", None) or (
+        dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=1))
+    DemoChain(ctx, anchor).run(workers=workers, block=block)
 
 
 def _cum(weights):
@@ -172,7 +192,6 @@ class DemoChain:
             if step % 5 == 0:
                 self.prefix_step[p] = step + 2
         self.prefix_offset = {p: rng.randrange(10 ** 8) for p in cat.MOBILE_PREFIXES}
-        self.prefix_used = dict.fromkeys(cat.MOBILE_PREFIXES, 0)
         self.card_step = rng.randrange(10 ** 11, 10 ** 12) | 1
         if self.card_step % 5 == 0:
             self.card_step += 2
@@ -180,24 +199,34 @@ class DemoChain:
 
     # -- members ------------------------------------------------------------------
 
-    def _plan_members(self, n: int) -> None:
-        """Stage, activity and join day of every member, drawn before anything is
-        written so the line budget can be shared out exactly."""
+    def _plan_members(self, n: int, lines_wanted: int) -> None:
+        """Stage and number of purchase lines of every member, drawn before anything
+        is written so the line budget is shared out exactly (and each block of
+        members knows its share before it is generated)."""
         rng = self.rng
         stage_cum = _cum(STAGE_SHARE)
         self.stage = array("b")
-        self.activity = array("d")
+        activity = array("d")
         for _i in range(n):
             s = bisect_right(stage_cum, rng.random() * stage_cum[-1])
             self.stage.append(s)
-            self.activity.append(STAGE_ACTIVITY[s] * (0.15 + rng.expovariate(1.0)))
-        self.total_activity = sum(self.activity)
+            activity.append(STAGE_ACTIVITY[s] * (0.15 + rng.expovariate(1.0)))
+        total = sum(activity)
+        scale = lines_wanted / total if total else 0.0
+        self.budget = array("q", bytes(8 * n))
+        running, done = 0.0, 0
+        for index in range(n):
+            running += activity[index]
+            target = round(running * scale) if index < n - 1 else lines_wanted
+            if target > done and self.stage[index] != 0:
+                self.budget[index] = target - done
+                done = target
 
-    def _phone(self) -> str:
+    def _phone(self, index: int) -> str:
+        # the suffix is a bijection of the member's index per prefix: unique numbers
+        # without remembering the ones handed out (blocks are built independently)
         prefix = self.rng.choice(cat.MOBILE_PREFIXES)
-        k = self.prefix_used[prefix]
-        self.prefix_used[prefix] = k + 1
-        suffix = (k * self.prefix_step[prefix] + self.prefix_offset[prefix]) % 10 ** 8
+        suffix = (index * self.prefix_step[prefix] + self.prefix_offset[prefix]) % 10 ** 8
         return f"{prefix}{suffix:08d}"
 
     def _name(self, gender: str, born: int | None, currency: str) -> str:
@@ -227,7 +256,7 @@ class DemoChain:
             born = anchor.year - int(rng.triangular(18, 76, 33))
             birthday = (dt.date(born, 1, 1) + dt.timedelta(days=rng.randrange(365))).isoformat()
         name = self._name(gender, born, currency)
-        phone = self._phone()
+        phone = self._phone(index)
         # potential members joined lately; dormant and churned ones well before the year
         if stage == 0:
             join_day = WINDOW_DAYS - 1 - rng.randrange(120)
@@ -357,57 +386,78 @@ class DemoChain:
 
     # -- the whole chain ----------------------------------------------------------
 
-    def run(self) -> None:
-        ctx, rng, writer = self.ctx, self.rng, self.writer
+    def run(self, workers: int | None = None, block: int = BLOCK) -> None:
+        ctx, writer = self.ctx, self.writer
         n = ctx.members
         lines_wanted = ctx.purchases if ctx.purchases is not None else LINES_PER_MEMBER * n
         self._stores()
         self._calendar()
         self._goods()
         self._people()
-        self._plan_members(n)
+        self._plan_members(n, lines_wanted)
         self.basket_cum = _cum(BASKET_SHARE)
-        next_member = writer.next_id(Member)
-        self.next_purchase = writer.next_id(Purchase)
+        self.next_member = writer.next_id(Member)
+        first_purchase = writer.next_id(Purchase)
+        self.copy = writer.kind == "postgresql"
+        tasks = []
+        lines_before = 0
+        for number, start in enumerate(range(0, n, block)):
+            tasks.append((number, start, min(start + block, n), first_purchase + lines_before))
+            # a basket has at least one line: a block's lines bound its purchase ids
+            lines_before += sum(self.budget[start:start + block])
+        if workers is None:
+            workers = min(available_cores(), MAX_WORKERS) if len(tasks) >= 4 else 0
         progress = ctx.progress(_("Demo members and their purchases"), n)
         counts = dict.fromkeys(("members", "identities", "purchases", "lines", "payments"), 0)
+        global _CHAIN
+        _CHAIN = self
         try:
-            self._generate(n, lines_wanted, next_member, progress, counts)
+            writer.begin_load(BULK_MODELS)
+            for task, block_rows in zip(tasks, ordered_map(_generate_block, tasks, workers)):
+                for (model, columns, key), rows in zip(TABLES, block_rows):
+                    if self.copy:
+                        count, payload = rows
+                        writer.write_copy(model, columns, payload)
+                    else:
+                        count = len(rows)
+                        writer.write(model, columns, rows)
+                    counts[key] += count
+                progress.advance(task[2] - task[1])
+            writer.finish()
         except BaseException:
             writer.abort()
             raise
-        writer.finish()
+        finally:
+            _CHAIN = None
         progress.close()
         for key, label in (("members", _("members")), ("identities", _("linked accounts")),
                            ("purchases", _("purchases")), ("lines", _("purchase lines")),
                            ("payments", _("payments"))):
             ctx.count(label, counts[key])
 
-    def _generate(self, n, lines_wanted, next_member, progress, counts) -> None:
-        writer = self.writer
-        budget_done = 0
-        running = 0.0
-        scale = lines_wanted / self.total_activity if self.total_activity else 0.0
-        for start in range(0, n, CHUNK):
-            members, identities, purchases, lines, payments = [], [], [], [], []
-            for index in range(start, min(start + CHUNK, n)):
-                mid = next_member + index
-                row, home, gender, from_day = self._member(mid, index, identities)
-                members.append(row)
-                running += self.activity[index]
-                target = round(running * scale) if index < n - 1 else lines_wanted
-                budget = target - budget_done
-                if budget > 0 and self.stage[index] != 0:
-                    budget_done = target
-                    self._purchases(mid, home, gender, self.stage[index], budget, from_day,
-                                    purchases, lines, payments)
-            writer.write(Member, MEMBER_COLUMNS, members)
-            writer.write(MemberIdentity, IDENTITY_COLUMNS, identities)
-            writer.write(Purchase, PURCHASE_COLUMNS, purchases)
-            writer.write(PurchaseLine, LINE_COLUMNS, lines)
-            writer.write(Payment, PAYMENT_COLUMNS, payments)
-            for key, rows in (("members", members), ("identities", identities),
-                              ("purchases", purchases), ("lines", lines),
-                              ("payments", payments)):
-                counts[key] += len(rows)
-            progress.advance(len(members))
+    def generate_block(self, number: int, start: int, end: int, first_purchase: int):
+        """Rows of members ``start..end-1`` (indexes into this run) and their purchases,
+        drawn from the block's own generator so blocks can be built in any process
+        in any order; purchase ids start at ``first_purchase``."""
+        self.rng = random.Random(f"zhanggui-demo/{self.ctx.seed}/{number}")
+        self.next_purchase = first_purchase
+        members, identities, purchases, lines, payments = [], [], [], [], []
+        for index in range(start, end):
+            mid = self.next_member + index
+            row, home, gender, from_day = self._member(mid, index, identities)
+            members.append(row)
+            budget = self.budget[index]
+            if budget > 0:
+                self._purchases(mid, home, gender, self.stage[index], budget, from_day,
+                                purchases, lines, payments)
+        tables = (members, identities, purchases, lines, payments)
+        if self.copy:   # encoded here, in the worker, so the loading process only sends
+            return tuple((len(rows), encode_copy(rows)) for rows in tables)
+        return tables
+
+
+_CHAIN: DemoChain | None = None   # the chain being built, as the worker processes see it
+
+
+def _generate_block(task):
+    return _CHAIN.generate_block(*task)

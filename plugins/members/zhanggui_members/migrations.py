@@ -100,7 +100,49 @@ def initial(ctx) -> None:
     ctx.create_tables(_initial_models())
 
 
+def _refund_models() -> list[type[peewee.Model]]:
+    """The two refund tables of step 0002, as they were (over 0001's tables)."""
+    initial_tables = {m._meta.table_name: m for m in _initial_models()}
+    Purchase = initial_tables["members_purchase"]
+    PurchaseLine = initial_tables["members_purchase_line"]
+
+    class Refund(Model):
+        id = peewee.BigAutoField()
+        refund_id = peewee.CharField(max_length=64, unique=True)
+        purchase = peewee.ForeignKeyField(Purchase)
+        amount = peewee.DecimalField(max_digits=12, decimal_places=2)
+        recorded_at = UTCDateTimeField()
+        request_hash = peewee.CharField(max_length=64, null=True)
+        response = peewee.TextField(null=True)
+
+        class Meta:
+            table_name = "members_refund"
+
+    class RefundLine(Model):
+        id = peewee.BigAutoField()
+        refund = peewee.ForeignKeyField(Refund, on_delete="CASCADE")
+        purchase_line = peewee.ForeignKeyField(PurchaseLine)
+        quantity = peewee.DecimalField(max_digits=12, decimal_places=3)
+        amount = peewee.DecimalField(max_digits=12, decimal_places=2)
+
+        class Meta:
+            table_name = "members_refund_line"
+
+    return [Refund, RefundLine]
+
+
+def refunds(ctx) -> None:
+    ctx.create_tables(_refund_models())
+
+
+def schema_models() -> list[type[peewee.Model]]:
+    """Every table as the steps above leave it (what the live models must match)."""
+    return _initial_models() + _refund_models()
+
+
 MIGRATIONS = [
     Migration(name="0001_initial", apply=initial,
               description="stores, members, identities, purchases, lines, payments"),
+    Migration(name="0002_refunds", apply=refunds,
+              description="refunds against purchases, per line or by amount"),
 ]

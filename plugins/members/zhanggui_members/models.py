@@ -98,7 +98,7 @@ class Member(Model):
     data, so de-identified purchases still add up.
     """
 
-    name = peewee.CharField(max_length=100, null=True, verbose_name=_l("Name"))
+    name = peewee.CharField(max_length=100, null=True, verbose_name=_l("Member name"))
     gender = peewee.CharField(max_length=10, choices=GENDERS, default="unknown",
                               verbose_name=_l("Gender"))
     birthday = peewee.DateField(null=True, verbose_name=_l("Birthday"))
@@ -125,6 +125,12 @@ class Member(Model):
 
     def __str__(self):
         return self.name or f"#{self.id}"
+
+    def masked_phone(self) -> str:
+        """The phone as staff see it without ``members.view_phone``: ``138****8000``."""
+        from .services import masked_phone
+
+        return masked_phone(self)
 
 
 class MemberIdentity(Model):
@@ -202,4 +208,43 @@ class Payment(Model):
         table_name = "members_payment"
 
 
-MODELS = [Store, Member, MemberIdentity, Purchase, PurchaseLine, Payment]
+class Refund(Model):
+    """Money given back against a recorded purchase, for some of its lines or an amount.
+
+    ``refund_id`` is the source's refund id and the idempotency key, like
+    ``Purchase.pos_id``.  The refunds of a purchase never add up to more than its total
+    (``Purchase.refunded_amount`` is their running sum), nor a line's refunds to more
+    than its quantity.
+    """
+
+    id = peewee.BigAutoField()
+    refund_id = peewee.CharField(max_length=64, unique=True, verbose_name=_l("Refund ID"))
+    purchase = peewee.ForeignKeyField(Purchase, backref="refunds",
+                                      verbose_name=_l("Purchase"))
+    amount = MoneyField(verbose_name=_l("Refunded amount"))
+    recorded_at = UTCDateTimeField(default=utcnow, verbose_name=_l("Recorded at"))
+    request_hash = peewee.CharField(max_length=64, null=True,
+                                    verbose_name=_l("Request fingerprint"))
+    response = peewee.TextField(null=True, verbose_name=_l("Stored response"))
+
+    class Meta:
+        table_name = "members_refund"
+
+
+class RefundLine(Model):
+    """The part of one purchase line a refund gives back."""
+
+    id = peewee.BigAutoField()
+    refund = peewee.ForeignKeyField(Refund, backref="lines", on_delete="CASCADE",
+                                    verbose_name=_l("Refund"))
+    purchase_line = peewee.ForeignKeyField(PurchaseLine, backref="refund_lines",
+                                           verbose_name=_l("Purchase line"))
+    quantity = FixedDecimalField(max_digits=12, decimal_places=3,
+                                 verbose_name=_l("Quantity"))
+    amount = MoneyField(verbose_name=_l("Amount"))
+
+    class Meta:
+        table_name = "members_refund_line"
+
+
+MODELS = [Store, Member, MemberIdentity, Purchase, PurchaseLine, Payment, Refund, RefundLine]

@@ -3,10 +3,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zhanggui import TranslationDir, _l, hookimpl
+from zhanggui import (AdminView, ApiEndpoint, Permission, RoleGrant, TranslationDir, _l,
+                      hookimpl)
 
 title = _l("Members")
 requires: tuple[str, ...] = ()
+
+CATEGORY = "Members"
+_MEMBER_READ = ("can_list on MemberView", "can_show on MemberView",
+                "menu_access on Member directory", "menu_access on Members")
+_PURCHASE_READ = ("can_list on PurchaseView", "can_show on PurchaseView",
+                  "can_list on PurchaseLineView", "can_show on PurchaseLineView",
+                  "menu_access on Purchases")
+_LOOKUP = ("can_lookup on MemberLookupApi",)
 
 
 @hookimpl
@@ -27,6 +36,63 @@ def zhanggui_migrations():
     from .migrations import MIGRATIONS
 
     return list(MIGRATIONS)
+
+
+@hookimpl
+def zhanggui_admin_views():
+    from .views import MemberView, PurchaseLineView, PurchaseView, StoreView
+
+    members = _l("Members")
+    return [
+        AdminView(name="Member directory", view=MemberView, label=_l("Member directory"),
+                  category=CATEGORY, category_label=members, icon="fa-users",
+                  category_icon="fa-users"),
+        AdminView(name="Purchases", view=PurchaseView, label=_l("Purchases"),
+                  category=CATEGORY, category_label=members, icon="fa-shopping-bag"),
+        AdminView(name="Stores", view=StoreView, label=_l("Stores"), category=CATEGORY,
+                  category_label=members, icon="fa-building"),
+        AdminView(name="Purchase lines", view=PurchaseLineView),
+    ]
+
+
+@hookimpl
+def zhanggui_api_endpoints():
+    from .api import MemberLookupApi, PosApi
+
+    return [ApiEndpoint(name="pos", api=PosApi),
+            ApiEndpoint(name="members.lookup", api=MemberLookupApi)]
+
+
+@hookimpl
+def zhanggui_permissions():
+    return [Permission("members.view_phone",
+                       _l("See members' full mobile phone numbers (each view is audited)"))]
+
+
+@hookimpl
+def zhanggui_default_roles():
+    return [
+        RoleGrant("Call-center agent", ("members.view_phone",) + _MEMBER_READ
+                  + _PURCHASE_READ + _LOOKUP),
+        RoleGrant("Store manager", _MEMBER_READ + _PURCHASE_READ + _LOOKUP
+                  + ("can_list on StoreView", "can_show on StoreView",
+                     "menu_access on Stores")),
+        RoleGrant("Store staff", _MEMBER_READ + _LOOKUP),
+        RoleGrant("Marketing", _MEMBER_READ + _PURCHASE_READ),
+        RoleGrant("Auditor", _MEMBER_READ + _PURCHASE_READ
+                  + ("can_list on StoreView", "can_show on StoreView",
+                     "menu_access on Stores")),
+        # the user a till's API key acts as
+        RoleGrant("POS terminal", ("can_record on PosApi", "can_refund on PosApi") + _LOOKUP),
+    ]
+
+
+@hookimpl
+def zhanggui_app_ready(app):
+    from flask import Blueprint
+
+    app.register_blueprint(Blueprint("zhanggui_members", __name__,
+                                     template_folder="templates"))
 
 
 @hookimpl

@@ -7,13 +7,14 @@ call them.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from typing import Any
 
 from zhanggui import ExportSection, _l, database, utcnow, write_transaction
 
-from .crypto import phone_cipher
+from .crypto import FieldDecryptionError, phone_cipher
 from .models import Member, MemberIdentity, Payment, Purchase, PurchaseLine
-from .phones import last4, normalize_mobile
+from .phones import last4, mask_last4, mask_mobile, normalize_mobile
 
 
 class MemberError(ValueError):
@@ -67,6 +68,25 @@ def member_phone(member: Member) -> str | None:
     return phone_cipher().decrypt(member.phone_encrypted)
 
 
+def masked_phone(member: Member) -> str:
+    """``138****8000``: what staff without ``members.view_phone`` see (the last four
+    digits alone when the stored number cannot be decrypted)."""
+    if member.phone_encrypted:
+        try:
+            return mask_mobile(member_phone(member))
+        except FieldDecryptionError:
+            pass
+    return mask_last4(member.phone_last4)
+
+
+def find_member_by_identity(kind: str, value: str) -> Member | None:
+    """The member linked to this channel identity (WeChat openid, app user id...)."""
+    identity = (MemberIdentity.select(MemberIdentity, Member).join(Member)
+                .where((MemberIdentity.kind == kind) & (MemberIdentity.value == value))
+                .first())
+    return identity.member if identity is not None else None
+
+
 def find_member(phone: str | None = None, card: str | None = None) -> Member | None:
     """The member with this phone number, else with this card number, else ``None``.
 
@@ -83,6 +103,70 @@ def find_member(phone: str | None = None, card: str | None = None) -> Member | N
     if card_no:
         return Member.get_or_none(Member.card_no == card_no)
     return None
+
+
+def member_summary(member: Member) -> dict[str, Any]:
+    """What a till or the call center shows about a member: no phone in clear.
+
+    Loyalty's tier and points are not here: they belong to the loyalty plugin.
+    """
+    from peewee import fn
+
+    from .models import CENT
+
+    count, last_at = (Purchase.select(fn.COUNT(Purchase.id), fn.MAX(Purchase.occurred_at))
+                      .where(Purchase.member == member).scalar(as_tuple=True))
+    spent = (Purchase.select(fn.SUM(Purchase.total - Purchase.refunded_amount))
+             .where(Purchase.member == member).scalar())
+    if isinstance(last_at, str):  # SQLite hands aggregates back untyped
+        last_at = dt.datetime.fromisoformat(last_at)
+    if last_at is not None and last_at.tzinfo is None:
+        last_at = last_at.replace(tzinfo=dt.timezone.utc)
+    store = member.home_store if member.home_store_id else None
+    return {
+        "id": member.id, "name": member.name, "phone": masked_phone(member),
+        "card": member.card_no, "gender": member.gender,
+        "home_store": {"code": store.code, "name": store.name} if store else None,
+        "lifecycle_stage": member.lifecycle_stage, "join_channel": member.join_channel,
+        "joined_at": _when(member.joined_at),
+        "purchases": {"count": count or 0, "last_at": _when(last_at),
+                      "net_spent": str(decimal.Decimal(str(spent or 0)).quantize(CENT))},
+    }
+
+
+def member_timeline(member: Member, limit: int = 50) -> list[dict[str, Any]]:
+    """The member's latest purchases, newest first, each with its store, lines,
+    payments and refunds (four queries whatever the number of purchases)."""
+    from .models import Refund, Store
+
+    purchases = list(Purchase.select(Purchase, Store).join(Store)
+                     .where(Purchase.member == member)
+                     .order_by(Purchase.occurred_at.desc(), Purchase.id.desc()).limit(limit))
+    ids = [p.id for p in purchases]
+    lines: dict[int, list] = {i: [] for i in ids}
+    payments: dict[int, list] = {i: [] for i in ids}
+    refunds: dict[int, list] = {i: [] for i in ids}
+    if ids:
+        for line in PurchaseLine.select().where(PurchaseLine.purchase.in_(ids)) \
+                .order_by(PurchaseLine.id):
+            lines[line.purchase_id].append(line)
+        for pay in Payment.select().where(Payment.purchase.in_(ids)).order_by(Payment.id):
+            payments[pay.purchase_id].append(pay)
+        for refund in Refund.select().where(Refund.purchase.in_(ids)).order_by(Refund.id):
+            refunds[refund.purchase_id].append(refund)
+    return [{"purchase": p, "store": p.store, "lines": lines[p.id],
+             "payments": payments[p.id], "refunds": refunds[p.id]} for p in purchases]
+
+
+def reveal_phone(member: Member) -> str | None:
+    """The member's phone in clear, for someone allowed to see it; the viewing is
+    written to the audit log first, in the same transaction, so a number is never
+    shown without its entry.  The caller checks ``members.view_phone``."""
+    from zhanggui.console.audit import record  # the core's audit log (PIPL art. 54-56)
+
+    with write_transaction():
+        record("view", Member._meta.table_name, pk=member.id, fields=["phone"])
+        return member_phone(member)
 
 
 # --- personal data: export (PIPL art. 45) and erasure (art. 47) ---------------------

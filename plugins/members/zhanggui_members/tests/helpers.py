@@ -35,3 +35,22 @@ def make_purchase(member, store, pos_id="SH01-250101-000000001", total="1299.00"
                         amount=Decimal(total))
     Payment.create(purchase=purchase, method="wechat_pay", amount=Decimal(total))
     return purchase
+
+
+def sale_body(pos_id="SH01-20251111-0001", member=None, **overrides):
+    """A POS sale that adds up: two lines, two payments, 1,387.90 in all."""
+    body = {
+        "id": pos_id, "store": "SH01", "occurred_at": "2025-11-11T10:30:00+08:00",
+        "member": member,
+        "lines": [
+            {"sku": "COS011", "name": "修护精华液", "category": "化妆品", "counter": "SH01-COS01",
+             "quantity": "1", "amount": "1299.00"},
+            {"sku": "FRS041", "name": "挪威三文鱼", "category": "超市生鲜", "counter": None,
+             "quantity": "0.355", "amount": "88.90"},
+        ],
+        "total": "1387.90",
+        "payments": [{"method": "wechat_pay", "amount": "1000.00"},
+                     {"method": "cash", "amount": "387.90"}],
+    }
+    body.update(overrides)
+    return body

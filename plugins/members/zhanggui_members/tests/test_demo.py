@@ -135,3 +135,65 @@ def test_demo_strings_are_safe_for_the_postgresql_bulk_copy():
     texts += [p for parts in demo_catalog.LOCAL_NAMES.values() for p in parts]
     texts += demo_catalog.MEMBER_NOTES
     assert not [t for t in texts if any(ch in t for ch in "\t\n\r\\")]
+
+
+def database_kind():
+    import peewee
+
+    return "postgresql" if isinstance(database.obj, peewee.PostgresqlDatabase) else "sqlite"
+
+
+def _rows():
+    """Every generated row, except the ciphertexts (random nonces by design)."""
+    tables = {}
+    for model in MODELS:
+        fields = [f for f in model._meta.sorted_fields if f.name != "phone_encrypted"]
+        tables[model.__name__] = list(model.select(*fields).order_by(model._meta.primary_key)
+                                      .tuples())
+    return tables
+
+
+def _schema():
+    return {m.__name__: (sorted((i.name, tuple(i.columns), i.unique)
+                                for i in database.get_indexes(m._meta.table_name)),
+                         sorted((k.column, k.dest_table, k.dest_column)
+                                for k in database.get_foreign_keys(m._meta.table_name)))
+            for m in MODELS}
+
+
+def test_the_chain_is_the_same_built_in_one_process_or_several(members_app):
+    from zhanggui import write_transaction
+    from zhanggui_members.demo import build_demo_chain
+
+    def build(workers):
+        ctx = DemoContext(seed=9, members=230, purchases=2500, quiet=True,
+                          as_of=dt.date(2026, 3, 1))
+        with write_transaction():
+            build_demo_chain(ctx, workers=workers, block=40)
+        return _rows()
+
+    here = build(workers=0)
+    if database_kind() == "postgresql":    # ids from sequences start again, as on SQLite
+        tables = ", ".join(m._meta.table_name for m in MODELS)
+        database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY")
+    else:
+        _wipe()
+    assert build(workers=2) == here
+    assert len(here["PurchaseLine"]) == 2500 and len(here["Member"]) == 230
+
+
+def test_the_bulk_load_puts_every_index_and_foreign_key_back(members_app):
+    before = _schema()
+    _build(members_app, seed=4, members=200)
+    assert _schema() == before
+    member = Member.select().order_by(Member.id.desc()).first()
+    assert Member.get(Member.phone_hash == member.phone_hash) == member
+
+
+def test_as_of_fixes_the_year_of_history_whatever_the_day(members_app):
+    ctx = DemoContext(seed=3, members=200, quiet=True, as_of=dt.date(2025, 12, 31))
+    members_app.extensions["zhanggui"].plugins.demo_data(ctx)
+    times = [p.occurred_at for p in Purchase.select(Purchase.occurred_at)]
+    end = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)      # the day's end, UTC+8 at most
+    assert max(times) < end and max(times) > end - dt.timedelta(days=10)
+    assert min(times) >= end - dt.timedelta(days=366)

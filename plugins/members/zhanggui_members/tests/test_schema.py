@@ -5,7 +5,7 @@ import datetime as dt
 
 from zhanggui import database
 
-from zhanggui_members.migrations import _initial_models
+from zhanggui_members.migrations import schema_models
 from zhanggui_members.models import MODELS, Purchase, PurchaseLine
 from zhanggui_members.tests.helpers import make_purchase, make_store
 
@@ -18,8 +18,8 @@ def _shape(model):
     return fields, indexes
 
 
-def test_the_initial_migration_matches_the_models_until_a_new_step_is_added():
-    frozen = {m._meta.table_name: m for m in _initial_models()}
+def test_the_migration_steps_build_exactly_what_the_models_describe():
+    frozen = {m._meta.table_name: m for m in schema_models()}
     assert set(frozen) == {m._meta.table_name for m in MODELS}
     for model in MODELS:
         assert _shape(frozen[model._meta.table_name]) == _shape(model), model.__name__

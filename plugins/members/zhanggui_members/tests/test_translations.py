@@ -1,5 +1,6 @@
 """Every message of the plugin is translated into zh_CN, zh_TW and en."""
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ def _msgids() -> set[str]:
                     and node.func.id in ("_", "_l") and node.args
                     and isinstance(node.args[0], ast.Constant)):
                 found.add(node.args[0].value)
+    for path in (PACKAGE / "templates").rglob("*.html"):
+        found.update(re.findall(r'_\(\s*"([^"]+)"\s*\)', path.read_text("utf-8")))
     return found
 
 
@@ -29,6 +32,7 @@ def _catalog(lang):
 def test_the_source_has_messages_to_translate():
     ids = _msgids()
     assert "Members" in ids and "Membership card number" in ids and len(ids) > 60
+    assert "Show full number" in ids                       # templates are scanned too
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -51,4 +55,6 @@ def test_placeholders_survive_translation():
     for lang in LANGS:
         for message in _catalog(lang):
             if message.id and "%(" in str(message.id):
-                assert "%(count)s" in message.string, (lang, message.id)
+                wanted = set(re.findall(r"%\(\w+\)s", str(message.id)))
+                assert wanted and wanted == set(re.findall(r"%\(\w+\)s", message.string)), \
+                    (lang, message.id)
