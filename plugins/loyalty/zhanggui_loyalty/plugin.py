@@ -1,9 +1,18 @@
-"""Hook implementations of the loyalty plugin (thin: the rules live elsewhere)."""
+"""Hook implementations of the loyalty plugin (thin: the rules live elsewhere).
+
+Loyalty requires the members plugin but never imports it: purchases and refunds
+arrive as :class:`zhanggui.PurchaseEvent` / :class:`zhanggui.RefundEvent` values,
+members are found through ``zhanggui_find_member`` and birthdays through
+``zhanggui_member_birthday``.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
-from zhanggui import TranslationDir, _l, hookimpl
+from huey import crontab
+
+from zhanggui import (ApiEndpoint, Job, MemberPanel, Permission, RoleGrant, TranslationDir,
+                      _l, hookimpl)
 
 title = _l("Loyalty")
 requires: tuple[str, ...] = ("members",)
@@ -13,3 +22,98 @@ requires: tuple[str, ...] = ("members",)
 def zhanggui_translation_dirs():
     return [TranslationDir(domain="zhanggui_loyalty",
                            path=Path(__file__).parent / "translations")]
+
+
+@hookimpl
+def zhanggui_models():
+    from .models import MODELS
+
+    return list(MODELS)
+
+
+@hookimpl
+def zhanggui_migrations():
+    from .migrations import MIGRATIONS
+
+    return list(MIGRATIONS)
+
+
+@hookimpl
+def zhanggui_purchase_recorded(purchase):
+    from .earning import award_for_purchase
+
+    award_for_purchase(purchase)
+
+
+@hookimpl
+def zhanggui_pos_response(transaction):
+    from .earning import pos_answer
+
+    return pos_answer(transaction)
+
+
+@hookimpl
+def zhanggui_purchase_refunded(refund):
+    from .refunds import reverse_for_refund
+
+    reverse_for_refund(refund)
+
+
+@hookimpl
+def zhanggui_api_endpoints():
+    from .api import LoyaltyApi
+
+    return [ApiEndpoint(name="loyalty", api=LoyaltyApi)]
+
+
+@hookimpl
+def zhanggui_permissions():
+    return [Permission("loyalty.view_points", _l("See members' points and tiers"))]
+
+
+@hookimpl
+def zhanggui_default_roles():
+    read = ("loyalty.view_points", "can_get on LoyaltyApi", "can_preview on LoyaltyApi")
+    return [RoleGrant("Store staff", read + ("can_redeem on LoyaltyApi",)),
+            RoleGrant("Store manager", read + ("can_redeem on LoyaltyApi",)),
+            RoleGrant("Call-center agent", read),
+            RoleGrant("Marketing", read),
+            RoleGrant("Auditor", read)]
+
+
+@hookimpl
+def zhanggui_jobs():
+    from . import jobs
+
+    # the queue runs in UTC: 18:xx UTC is the small hours in China
+    return [Job("loyalty.expire_points", jobs.expire_points, schedule=crontab(hour="18", minute="5")),
+            Job("loyalty.unlock_pending", jobs.unlock_pending, schedule=crontab(minute="15")),
+            Job("loyalty.notify_expiring", jobs.notify_expiring,
+                schedule=crontab(hour="1", minute="30")),
+            Job("loyalty.review_tiers", jobs.review_tiers, schedule=crontab(hour="18", minute="35"))]
+
+
+@hookimpl
+def zhanggui_member_panels(member_id):
+    from flask import render_template
+
+    from zhanggui import has_permission
+
+    from .models import ENTRY_KINDS
+    from .queries import member_summary
+
+    if not has_permission("loyalty.view_points"):
+        return []
+    summary = member_summary(int(member_id), last=10)
+    return [MemberPanel(name="loyalty.points", title=_l("Points and tier"),
+                        html=render_template("loyalty/member_panel.html", s=summary,
+                                             kinds=dict(ENTRY_KINDS)),
+                        order=20)]
+
+
+@hookimpl
+def zhanggui_app_ready(app):
+    from flask import Blueprint
+
+    app.register_blueprint(Blueprint("loyalty_templates", __name__,
+                                     template_folder="templates"))
