@@ -77,8 +77,13 @@ test-postgresql: install
 	trap 'psql -q "$(PG_URL)/postgres" -c "DROP DATABASE IF EXISTS $$db WITH (FORCE)"' EXIT; \
 	ZHANGGUI_TEST_DATABASE_URL="$(PG_URL)/$$db" $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# every benchmark, or one: make bench BENCH=lookup SIZE=small|large (see docs/performance.md)
 bench: install
-	$(BIN)/python -m bench $(if $(BENCH),--only $(BENCH)) --size $(or $(SIZE),small)
+	@command -v pgbench >/dev/null || ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 || { \
+	  echo "installing pgbench (postgresql-contrib) for the PostgreSQL baselines"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-contrib >/dev/null; }
+	$(BIN)/python -m bench $(if $(BENCH),--only $(BENCH)) --size $(or $(SIZE),small) \
+	    --pg-url "$(PG_URL)/postgres"
 
 clean:
 	rm -rf $(VENV) instance test-output .pytest_cache
