@@ -8,7 +8,8 @@ releases.  See ``docs/plugins.md`` (the plugin author's guide) and ``docs/hooks.
 """
 from __future__ import annotations
 
-from .db import Model, UTCDateTimeField, database, utcnow, write_transaction
+from .db import (FixedDecimalField, Model, MoneyField, UTCDateTimeField, database, utcnow,
+                 write_transaction)
 from .demo import DemoContext, Progress
 from .formatting import (format_local_date, format_local_datetime, format_local_time,
                          format_money, format_number, format_percentage)
@@ -24,7 +25,8 @@ from .registry import (AdminView, ApiEndpoint, DashboardWidget, ExportSection, J
                        SearchSource, TranslationDir, WidgetData)
 
 __all__ = [
-    "AdminView", "ApiEndpoint", "DashboardWidget", "DemoContext", "ExportSection", "Job",
+    "AdminView", "ApiEndpoint", "DashboardWidget", "DemoContext", "ExportSection",
+    "FixedDecimalField", "Job", "MoneyField",
     "MemberPanel", "Migration", "MigrationContext", "Model", "PaymentEvent", "Permission",
     "PluginError", "PointsBonus", "Progress", "PurchaseEvent", "PurchaseLineEvent", "RefundEvent", "RoleGrant", "SearchDocument", "SearchSource", "TranslationDir",
     "UTCDateTimeField", "WidgetData", "_", "_l", "create_app", "database", "emit",

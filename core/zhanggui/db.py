@@ -8,6 +8,7 @@ serves one database at a time.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from contextlib import contextmanager
 from typing import Iterator
 from urllib.parse import urlparse
@@ -47,6 +48,36 @@ class UTCDateTimeField(peewee.DateTimeField):
         if isinstance(value, dt.datetime):
             return value.replace(tzinfo=dt.timezone.utc)
         return value
+
+
+class FixedDecimalField(peewee.DecimalField):
+    """``Decimal`` with a fixed number of places on every backend.
+
+    PostgreSQL keeps ``NUMERIC(p,s)`` exactly.  SQLite gives the column numeric
+    affinity and stores it as a binary float, so values are quantized again when read
+    (values of up to 15 significant digits round-trip exactly).  Sums computed in SQL
+    on SQLite are float sums: quantize them, or sum in Python.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_round", True)
+        super().__init__(*args, **kwargs)
+
+    def python_value(self, value):
+        if value is None:
+            return None
+        if not isinstance(value, decimal.Decimal):
+            value = decimal.Decimal(str(value))
+        return value.quantize(self._exp)
+
+
+class MoneyField(FixedDecimalField):
+    """An amount of money: ``Decimal`` with two places, up to 9,999,999,999.99."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
 
 
 def utcnow() -> dt.datetime:

@@ -17,7 +17,7 @@ import decimal
 
 import peewee
 
-from zhanggui import Model, UTCDateTimeField, _l, utcnow
+from zhanggui import FixedDecimalField, Model, MoneyField, UTCDateTimeField, _l, utcnow
 
 ZERO = decimal.Decimal("0.00")
 
@@ -44,24 +44,7 @@ MATCH_FIELDS = (("sku", _l("SKU")), ("counter", _l("Counter")),
 BIRTHDAY_SCOPES = (("day", _l("On the birthday")), ("month", _l("In the birthday month")))
 
 
-class MoneyField(peewee.DecimalField):
-    """Two-place ``Decimal`` on every backend (SQLite hands back floats: quantized)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_digits", 14)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("auto_round", True)
-        super().__init__(*args, **kwargs)
-
-    def python_value(self, value):
-        if value is None:
-            return None
-        if not isinstance(value, decimal.Decimal):
-            value = decimal.Decimal(str(value))
-        return value.quantize(self._exp)
-
-
-class RateField(MoneyField):
+class RateField(FixedDecimalField):
     """A multiplier or a rate, four places (``1.5000``)."""
 
     def __init__(self, *args, **kwargs):
@@ -97,7 +80,7 @@ class Tier(Model):
     rank = peewee.IntegerField(unique=True, verbose_name=_l("Rank"))
     qualify_by = peewee.CharField(max_length=10, choices=QUALIFY_BY, default="spend",
                                   verbose_name=_l("Qualifies on"))
-    threshold = MoneyField(default=ZERO, verbose_name=_l("Qualifying threshold"))
+    threshold = MoneyField(max_digits=14, default=ZERO, verbose_name=_l("Qualifying threshold"))
     window_days = peewee.IntegerField(default=365, verbose_name=_l("Qualifying window (days)"))
     downgrade_policy = peewee.CharField(max_length=20, choices=DOWNGRADE_POLICIES,
                                         default="period_end", verbose_name=_l("Downgrade"))
@@ -138,7 +121,7 @@ class TierHistory(Model):
     from_tier = peewee.CharField(max_length=20, null=True, verbose_name=_l("From tier"))
     to_tier = peewee.CharField(max_length=20, null=True, verbose_name=_l("To tier"))
     reason = peewee.CharField(max_length=30, verbose_name=_l("Reason"))
-    qualifying_value = MoneyField(default=ZERO, verbose_name=_l("Qualifying value"))
+    qualifying_value = MoneyField(max_digits=14, default=ZERO, verbose_name=_l("Qualifying value"))
     source_id = peewee.CharField(max_length=64, null=True, verbose_name=_l("Source"))
     changed_at = UTCDateTimeField(default=utcnow, verbose_name=_l("Changed at"))
 
@@ -158,8 +141,8 @@ class EarningRule(Model):
     ends_on = peewee.DateField(null=True, verbose_name=_l("Ends on"))
     # base rate: `points_per_unit` points for every `unit_amount` of money
     points_per_unit = RateField(default=decimal.Decimal("1"), verbose_name=_l("Points"))
-    unit_amount = MoneyField(default=decimal.Decimal("1.00"), verbose_name=_l("Per amount"))
-    min_spend = MoneyField(default=ZERO, verbose_name=_l("Minimum spend"))
+    unit_amount = MoneyField(max_digits=14, default=decimal.Decimal("1.00"), verbose_name=_l("Per amount"))
+    min_spend = MoneyField(max_digits=14, default=ZERO, verbose_name=_l("Minimum spend"))
     excluded_categories = peewee.TextField(default="", verbose_name=_l("Excluded categories"))
     excluded_payment_methods = peewee.TextField(default="gift_card,coupon",
                                                 verbose_name=_l("Excluded payment methods"))
@@ -190,7 +173,7 @@ class PointsLedgerEntry(Model):
     kind = peewee.CharField(max_length=10, choices=ENTRY_KINDS, verbose_name=_l("Kind"))
     points = peewee.BigIntegerField(default=0, verbose_name=_l("Points"))
     pending_points = peewee.BigIntegerField(default=0, verbose_name=_l("Pending points"))
-    spend = MoneyField(default=ZERO, verbose_name=_l("Qualifying spend"))
+    spend = MoneyField(max_digits=14, default=ZERO, verbose_name=_l("Qualifying spend"))
     source_type = peewee.CharField(max_length=20, choices=SOURCE_TYPES,
                                    verbose_name=_l("Source type"))
     source_id = peewee.CharField(max_length=64, verbose_name=_l("Source"))

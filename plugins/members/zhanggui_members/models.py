@@ -14,7 +14,7 @@ import decimal
 
 import peewee
 
-from zhanggui import Model, UTCDateTimeField, _l, utcnow
+from zhanggui import FixedDecimalField, Model, MoneyField, UTCDateTimeField, _l, utcnow
 
 CENT = decimal.Decimal("0.01")
 
@@ -37,36 +37,6 @@ PAYMENT_METHODS = (("cash", _l("Cash")), ("bank_card", _l("Bank card")),
                    ("unionpay", _l("UnionPay QuickPass")), ("stored_value", _l("Stored-value card")),
                    ("gift_card", _l("Gift card")), ("coupon", _l("Coupon")),
                    ("line_pay", _l("LINE Pay")), ("octopus", _l("Octopus")))
-
-
-class FixedDecimalField(peewee.DecimalField):
-    """``Decimal`` with a fixed number of places on every backend.
-
-    PostgreSQL keeps ``NUMERIC(p,s)`` exactly.  SQLite gives the column numeric
-    affinity and stores it as a binary float, so values are quantized again when read
-    (individual values of up to 15 significant digits round-trip exactly).  Sums
-    computed in SQL on SQLite are float sums: quantize them, or sum in Python.
-    """
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_round", True)
-        super().__init__(*args, **kwargs)
-
-    def python_value(self, value):
-        if value is None:
-            return None
-        if not isinstance(value, decimal.Decimal):
-            value = decimal.Decimal(str(value))
-        return value.quantize(self._exp)
-
-
-class MoneyField(FixedDecimalField):
-    """An amount of money: ``Decimal`` with two places, up to 9,999,999,999.99."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_digits", 12)
-        kwargs.setdefault("decimal_places", 2)
-        super().__init__(*args, **kwargs)
 
 
 class Store(Model):
