@@ -52,8 +52,22 @@ def test_an_unknown_job_name_is_refused_with_the_known_ones(make_app, make_plugi
         enqueue("jobtest.remnd")
 
 
-def test_the_worker_command_consumes_the_sqlite_queue(tmp_path, database_url):
-    """A real consumer process takes a job that the web process queued."""
+def _redis_queue_url(tmp_path):
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        client = redis.Redis.from_url(url)
+        client.flushdb()  # database 15 belongs to this test: no task left from a past run
+    except redis.exceptions.ConnectionError:
+        pytest.fail("Redis is not answering on 127.0.0.1:6379 (.ci/run starts it)")
+    return url
+
+
+@pytest.mark.parametrize("queue", ["sqlite", "redis"])
+def test_the_worker_command_consumes_the_queue(tmp_path, database_url, queue):
+    """A real consumer process takes a job that the web process queued, through the
+    default SQLite queue file or through Redis (several hosts)."""
     plugin_dir = tmp_path / "pkg"
     plugin_dir.mkdir()
     (plugin_dir / "queued_plugin.py").write_text(
@@ -79,7 +93,8 @@ def test_the_worker_command_consumes_the_sqlite_queue(tmp_path, database_url):
         " catch_exceptions=False)\n", "utf-8")
     env = dict(os.environ, PYTHONPATH=str(plugin_dir), ZHANGGUI_DATABASE_URL=database_url,
                ZHANGGUI_INSTANCE_PATH=str(tmp_path / "instance"),
-               ZHANGGUI_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.db'}")
+               ZHANGGUI_QUEUE_URL=(f"sqlite:///{tmp_path / 'queue.db'}" if queue == "sqlite"
+                                   else _redis_queue_url(tmp_path)))
     subprocess.run([sys.executable, str(plugin_dir / "launch.py"), "enqueue"], env=env,
                    check=True, timeout=120)
     worker = subprocess.Popen([sys.executable, str(plugin_dir / "launch.py"), "worker"], env=env)
