@@ -17,8 +17,8 @@ from flask_appbuilder import expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from wtforms import validators
 
-from zhanggui import (_l, format_currency, format_date, format_datetime, format_decimal,
-                      has_permission)
+from zhanggui import (_l, format_local_date, format_local_datetime, format_money,
+                      format_number, has_permission)
 from zhanggui.console.datamodel import ModelView, PeeweeInterface
 from zhanggui.console.datamodel.filters import FilterEqual, PeeweeFilter, \
     PeeweeFilterConverter
@@ -123,8 +123,8 @@ class MemberView(StoreScopedMixin, ModelView):
             view_endpoint=self.endpoint, may_view_phone=has_permission(VIEW_PHONE),
             identities=list(member.identities.order_by(MemberIdentity.id)),
             timeline=member_timeline(member), panels=plugins.member_panels(member.id),
-            labels=_LABELS, fmt_datetime=format_datetime, fmt_date=format_date,
-            fmt_money=format_currency, fmt_number=format_decimal)
+            labels=_LABELS, fmt_datetime=format_local_datetime, fmt_date=format_local_date,
+            fmt_money=format_money, fmt_number=format_number)
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
