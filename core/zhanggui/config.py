@@ -95,6 +95,14 @@ def _language(value: Any) -> str:
     return str(value)
 
 
+def _choice(*allowed: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        if str(value) not in allowed:
+            raise ValueError(f"choose {' or '.join(allowed)}")
+        return str(value)
+    return parse
+
+
 def _path(value: Any) -> str | None:
     return None if value in (None, "") else str(Path(str(value)).expanduser())
 
@@ -137,7 +145,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("TESTING", _bool, False, "Testing mode (CSRF relaxed only where tests say)."),
         Setting("CSRF_ENABLED", _bool, True, "CSRF protection of console forms."),
         Setting("LOGIN_RATE_LIMIT", _str, "10 per minute", "Login attempts per client."),
-        Setting("ANONYMOUS_POS_MEMBERS", _str, "potential",
+        Setting("ANONYMOUS_POS_MEMBERS", _choice("potential", "anonymous"), "potential",
                 "What an unknown phone on a POS transaction becomes: potential or anonymous."),
         Setting("FIELD_KEY", _str, None,
                 "Key for encrypting personal fields; default derived from SECRET_KEY."),

@@ -36,8 +36,11 @@ class Progress:
         prefix = "\r" if tty else ""
         if not tty and end == "" and pct < 100:
             end = "\n"
+        from .i18n import _
+
         self.stream.write(f"{prefix}{self.label}: {self.done:,}/{self.total:,} ({pct:5.1f}%) "
-                          f"{rate:,.0f}/s, {left:,.0f}s left{end}")
+                          + _("%(rate)s/s, %(left)s s left", rate=f"{rate:,.0f}",
+                              left=f"{left:,.0f}") + end)
         self.stream.flush()
 
     def close(self) -> None:

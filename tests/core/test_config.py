@@ -19,6 +19,8 @@ def test_an_unknown_environment_setting_stops_start_up_naming_it():
     ("ZHANGGUI_LANGUAGES", "zh_CN,fr", "ZHANGGUI_LANGUAGES is malformed: choose among"),
     ("ZHANGGUI_TRACE_HOOKS", "maybe", "ZHANGGUI_TRACE_HOOKS is malformed: expected true or false"),
     ("ZHANGGUI_QUEUE_URL", "amqp://x", "ZHANGGUI_QUEUE_URL is malformed"),
+    ("ZHANGGUI_ANONYMOUS_POS_MEMBERS", "guest", "ZHANGGUI_ANONYMOUS_POS_MEMBERS is malformed: "
+                                                "choose potential or anonymous"),
 ])
 def test_a_malformed_setting_stops_start_up_naming_it(name, value, message):
     with pytest.raises(ConfigError, match=message):
