@@ -110,6 +110,7 @@ class PluginHost:
         from . import core_plugin
 
         self.pm = _Manager(hookspecs.PROJECT)
+        self._callers: dict[str, list[tuple[str, Any]]] = {}
         self.pm.add_hookspecs(hookspecs)
         installed = discover()
         extra = list(extra)
@@ -198,18 +199,29 @@ class PluginHost:
 
     # -- calling -------------------------------------------------------------------
 
+    def _per_plugin_callers(self, hook_name: str) -> list[tuple[str, Any]]:
+        """One pluggy caller per implementing plugin, in plugin order.
+
+        Built once per hook: the plugin set never changes after start-up, and these
+        hooks sit on hot paths (every POS sale asks ``zhanggui_pos_response``).
+        """
+        callers = self._callers.get(hook_name)
+        if callers is None:
+            impls = sorted(getattr(self.pm.hook, hook_name).get_hookimpls(),
+                           key=lambda i: self.order.index(i.plugin_name))
+            callers = [(impl.plugin_name, self.pm.subset_hook_caller(
+                hook_name, [p for p in self.pm.get_plugins() if p is not impl.plugin]))
+                for impl in impls]
+            self._callers[hook_name] = callers
+        return callers
+
     def _each(self, hook_name: str, **kwargs) -> list[tuple[str, Any]]:
-        """Call every implementation in plugin order, pairing results with plugins."""
-        caller = getattr(self.pm.hook, hook_name)
-        impls = sorted(caller.get_hookimpls(), key=lambda i: self.order.index(i.plugin_name))
-        # run through pluggy (wrappers, tracing) one plugin at a time
-        results = []
-        for impl in impls:
-            subset = self.pm.subset_hook_caller(
-                hook_name, [p for p in self.pm.get_plugins() if p is not impl.plugin])
-            for result in subset(**kwargs):
-                results.append((impl.plugin_name, result))
-        return results
+        """Call every implementation in plugin order, pairing results with plugins.
+
+        Each call still goes through pluggy (wrappers, tracing), one plugin at a time.
+        """
+        return [(plugin, result) for plugin, caller in self._per_plugin_callers(hook_name)
+                for result in caller(**kwargs)]
 
     def collect(self, hook_name: str, key: Callable[[Any], str] = lambda item: item.name,
                 **kwargs) -> list[Any]:

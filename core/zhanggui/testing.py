@@ -201,3 +201,46 @@ def make_plugin():
         return plugin
 
     return factory
+
+
+# --- catalog checks a plugin's own tests call ------------------------------------
+
+CATALOG_LANGUAGES = ("zh_CN", "zh_TW", "en")
+
+
+def plugin_msgids(package) -> set[str]:
+    """Messages a plugin package marks for translation: ``_("...")`` / ``_l("...")``
+    with a literal in its modules, and ``_("...")`` in its templates."""
+    import ast
+    from pathlib import Path
+
+    package = Path(package)
+    found: set[str] = set()
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in ("_", "_l") and node.args
+                    and isinstance(node.args[0], ast.Constant)):
+                found.add(node.args[0].value)
+    for path in (package / "templates").rglob("*.html"):
+        found.update(re.findall(r'_\(\s*"([^"]+)"\s*\)', path.read_text("utf-8")))
+    return found
+
+
+def plugin_catalog(package, lang: str):
+    """The plugin's catalog ``translations/<lang>/LC_MESSAGES/<package name>.po``."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    package = Path(package)
+    path = package / "translations" / lang / "LC_MESSAGES" / f"{package.name}.po"
+    with path.open("rb") as fh:
+        return read_po(fh, locale=lang)
+
+
+def untranslated(package, lang: str) -> list[str]:
+    """Marked messages with no translation in ``lang``, sorted."""
+    catalog = plugin_catalog(package, lang)
+    return sorted(m for m in plugin_msgids(package)
+                  if not (catalog.get(m) and catalog.get(m).string))

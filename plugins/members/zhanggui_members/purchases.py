@@ -108,14 +108,22 @@ def record_sale(data: Any, *, unknown_members: str = "potential",
     stored = Purchase.get_or_none(Purchase.pos_id == sale.pos_id)
     if stored is not None:
         return _replay(stored, fingerprint, conflict)
+    return _write_once(lambda: _record(sale, fingerprint, unknown_members),
+                       lambda: Purchase.get_or_none(Purchase.pos_id == sale.pos_id),
+                       fingerprint, conflict)
+
+
+def _write_once(write, find_stored, fingerprint, conflict) -> PosResult:
+    """Run ``write`` in one transaction; when the idempotency key's unique index
+    refuses it, another request recorded the same id between our look-up and our
+    insert: answer as a replay of what that request stored."""
     try:
         with write_transaction():
-            body = _record(sale, fingerprint, unknown_members)
+            body = write()
     except PosInputError as exc:
         return _message(Outcome.INVALID, exc.messages)
     except peewee.IntegrityError:
-        # another request recorded this id between our look-up and our insert
-        stored = Purchase.get_or_none(Purchase.pos_id == sale.pos_id)
+        stored = find_stored()
         if stored is None:
             raise
         return _replay(stored, fingerprint, conflict)
@@ -278,17 +286,9 @@ def record_refund(pos_id: str, data: Any, *, stores: set[str] | None = None) -> 
         sale = sale.join(Store).where(Store.code.in_(stores or [""]))
     if not sale.exists():
         return _message(Outcome.NOT_FOUND, _l("No transaction has the id %(id)s.", id=pos_id))
-    try:
-        with write_transaction():
-            body = _refund(request, fingerprint)
-    except PosInputError as exc:
-        return _message(Outcome.INVALID, exc.messages)
-    except peewee.IntegrityError:
-        stored = Refund.get_or_none(Refund.refund_id == request.refund_id)
-        if stored is None:
-            raise
-        return _replay(stored, fingerprint, conflict)
-    return PosResult(Outcome.RECORDED, body)
+    return _write_once(lambda: _refund(request, fingerprint),
+                       lambda: Refund.get_or_none(Refund.refund_id == request.refund_id),
+                       fingerprint, conflict)
 
 
 def _locked_purchase(pos_id: str) -> Purchase:

@@ -1,32 +1,20 @@
 """Every message of the plugin is translated into zh_CN, zh_TW and en."""
-import ast
 import re
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
+from zhanggui.testing import plugin_catalog, plugin_msgids, untranslated
 
 PACKAGE = Path(__file__).resolve().parent.parent
 LANGS = ("zh_CN", "zh_TW", "en")
 
 
 def _msgids() -> set[str]:
-    found = set()
-    for path in PACKAGE.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id in ("_", "_l") and node.args
-                    and isinstance(node.args[0], ast.Constant)):
-                found.add(node.args[0].value)
-    for path in (PACKAGE / "templates").rglob("*.html"):
-        found.update(re.findall(r'_\(\s*"([^"]+)"\s*\)', path.read_text("utf-8")))
-    return found
+    return plugin_msgids(PACKAGE)
 
 
 def _catalog(lang):
-    path = PACKAGE / "translations" / lang / "LC_MESSAGES" / "zhanggui_members.po"
-    with path.open("rb") as fh:
-        return read_po(fh, locale=lang)
+    return plugin_catalog(PACKAGE, lang)
 
 
 def test_the_source_has_messages_to_translate():
@@ -38,7 +26,7 @@ def test_the_source_has_messages_to_translate():
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_message_is_translated(lang):
     catalog = _catalog(lang)
-    missing = sorted(m for m in _msgids() if not (catalog.get(m) and catalog.get(m).string))
+    missing = untranslated(PACKAGE, lang)
     assert missing == []
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert fuzzy == []
