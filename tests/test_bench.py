@@ -59,6 +59,41 @@ def test_every_benchmark_runs_on_sqlite_and_reports_figures_beside_baselines(tmp
     assert len(again) == len(records) + 3 and again[-1]["benchmark"] == "lookup"
 
 
+def test_a_cached_chain_is_kept_through_schema_changes_and_each_copy_is_migrated(tmp_path):
+    """A set built before a migration existed is not rebuilt: its copy gets the step."""
+    import sqlite3
+
+    from bench import datasets
+
+    target = datasets.SqliteTarget(tmp_path / "cache", 2026)
+    size = datasets.SIZES["tiny"]
+    target.cleanup()
+    target.dataset(size)                      # builds the cached chain
+    target.cleanup()
+    cached = tmp_path / "cache" / "tiny-2026.db"
+    # as if the set had been built before the core's 0002_user_preferences step
+    with sqlite3.connect(cached) as conn:
+        conn.execute("DROP TABLE zhanggui_user_preference")
+        conn.execute("DELETE FROM zhanggui_migration WHERE name = '0002_user_preferences'")
+    built = cached.stat().st_mtime_ns
+    assert not any(p.name in ("models.py", "migrations.py") for p in datasets.generator_files())
+    copy = target.dataset(size)
+    try:
+        conn = sqlite3.connect(copy[len("sqlite:///"):])
+        tables = {n for (n,) in conn.execute("SELECT name FROM sqlite_master")}
+        steps = {n for (n,) in conn.execute("SELECT name FROM zhanggui_migration")}
+        members = conn.execute("SELECT count(*) FROM members_member").fetchone()[0]
+        conn.close()
+    finally:
+        target.cleanup()
+    assert "zhanggui_user_preference" in tables and "0002_user_preferences" in steps
+    assert members == size.members
+    assert cached.stat().st_mtime_ns == built             # kept, not rebuilt
+    with sqlite3.connect(cached) as conn:                 # and left as it was
+        assert "0002_user_preferences" not in {
+            n for (n,) in conn.execute("SELECT name FROM zhanggui_migration")}
+
+
 def test_the_harness_lists_benchmarks_and_refuses_unknown_names(tmp_path):
     out = io.StringIO()
     assert harness.main(["--list"], out=out) == 0
