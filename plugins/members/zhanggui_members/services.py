@@ -96,12 +96,40 @@ def find_member(phone: str | None = None, card: str | None = None) -> Member | N
     """
     if phone is not None and str(phone).strip():
         digest = phone_cipher().lookup_hash(normalize_mobile(phone))
-        member = Member.get_or_none(Member.phone_hash == digest)
+        member = _member_where("phone_hash", digest)
         if member is not None:
             return member
     card_no = normalize_card(card)
     if card_no:
-        return Member.get_or_none(Member.card_no == card_no)
+        return _member_where("card_no", card_no)
+    return None
+
+
+_PROBE = "\x00zhanggui-probe\x00"   # stands for the looked-up value while compiling
+_COMPILED: dict[tuple, tuple] = {}
+
+
+def _member_where(column: str, value: str) -> Member | None:
+    """``Member.get_or_none(Member.<column> == value)``, the same SQL and the same
+    ``Member``, with the SQL compiled once per database kind and column instead of on
+    every call: building and compiling the select of every member column was nearly
+    all the time of a till look-up (``bench/benchmarks/lookup.py``)."""
+    db = database.obj
+    key = (type(db), db.param, db.quote, column)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        field = getattr(Member, column)
+        query = (Member.select().where(field == _PROBE)
+                 .paginate(1, 1))                 # what get_or_none runs: LIMIT 1 OFFSET 0
+        sql, params = query.sql()
+        compiled = _COMPILED[key] = (query, sql, field.db_value,
+                                     [p == _PROBE for p in params], list(params))
+    query, sql, db_value, is_probe, params = compiled
+    value = db_value(value)
+    cursor = db.execute_sql(sql, [value if probe else p
+                                  for probe, p in zip(is_probe, params)])
+    for member in query._get_cursor_wrapper(cursor):
+        return member
     return None
 
 

@@ -25,6 +25,24 @@ def test_a_member_is_found_by_card_number(members_app):
     assert find_member(card="6018283511975195") is None
 
 
+def test_a_member_found_at_the_till_carries_every_stored_field(members_app):
+    import datetime as dt
+
+    from zhanggui_members.models import Member, Store
+
+    store = Store.create(code="SH01", name="上海南京西路店", city="上海", region="华东")
+    member = register_member(name="刘丽华", phone="13700137000", card_no="600009",
+                             home_store=store, gender="female",
+                             birthday=dt.date(1988, 2, 29), notes="VIP")
+    stored = Member.get_by_id(member.id)
+    for found in (find_member(phone="137 0013 7000"), find_member(card="600009"),
+                  find_member(phone="13700137000")):            # twice: the cached query
+        assert type(found) is Member and not found.is_dirty()
+        assert found.__data__ == stored.__data__
+        assert found.birthday == dt.date(1988, 2, 29)
+        assert found.joined_at.tzinfo is not None and found.home_store.code == "SH01"
+
+
 def test_the_find_member_hook_answers_with_the_member_id(members_app):
     member = register_member(name="陈思远", phone="13912345678", card_no="600001")
     host = _host()
