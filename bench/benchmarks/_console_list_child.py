@@ -119,6 +119,18 @@ def case_url(view, case, page_size):
     return "/memberview/list/?" + "&".join(args)
 
 
+def _profiler():
+    """With ZG_BENCH_PROFILE=<folder>, a running pyinstrument profiler of the timed
+    requests (its report lands in the folder; the figures are then inflated)."""
+    if not os.environ.get("ZG_BENCH_PROFILE"):
+        return None
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    return profiler
+
+
 def main():
     kind = sys.argv[1]
     spec = json.loads(sys.argv[2])
@@ -134,11 +146,16 @@ def main():
         for _ in range(spec["warmup"]):
             response = client.get(url)
         samples = []
+        profiler = _profiler()
         for _ in range(spec["repeat"]):
             started = clock()
             response = client.get(url)
             body = response.get_data()
             samples.append((clock() - started) * 1000)
+        if profiler is not None:
+            profiler.stop()
+            Path(os.environ["ZG_BENCH_PROFILE"], f"{kind}-{name}.txt").write_text(
+                profiler.output_text(unicode=True, show_all=False))
         html = body.decode("utf-8")
         if os.environ.get("ZG_BENCH_DUMP"):       # to look at what each side rendered
             Path(os.environ["ZG_BENCH_DUMP"], f"{kind}-{name}.html").write_text(html)
