@@ -106,14 +106,16 @@ def find_member(phone: str | None = None, card: str | None = None) -> Member | N
 
 
 _PROBE = "\x00zhanggui-probe\x00"   # stands for the looked-up value while compiling
-_COMPILED: dict[tuple, tuple] = {}
+_COMPILED: dict[tuple, list] = {}
 
 
 def _member_where(column: str, value: str) -> Member | None:
-    """``Member.get_or_none(Member.<column> == value)``, the same SQL and the same
-    ``Member``, with the SQL compiled once per database kind and column instead of on
-    every call: building and compiling the select of every member column was nearly
-    all the time of a till look-up (``bench/benchmarks/lookup.py``)."""
+    """``Member.get_or_none(Member.<column> == value)``: the same SQL and the same
+    ``Member``, but the SQL compiled once per database kind and column, and the row
+    turned into a ``Member`` with the column converters peewee resolved the first
+    time.  Building and compiling the select of every member column, then resolving
+    its result columns, was nearly all the time of a till look-up
+    (``bench/benchmarks/lookup.py``)."""
     db = database.obj
     key = (type(db), db.param, db.quote, column)
     compiled = _COMPILED.get(key)
@@ -122,15 +124,30 @@ def _member_where(column: str, value: str) -> Member | None:
         query = (Member.select().where(field == _PROBE)
                  .paginate(1, 1))                 # what get_or_none runs: LIMIT 1 OFFSET 0
         sql, params = query.sql()
-        compiled = _COMPILED[key] = (query, sql, field.db_value,
-                                     [p == _PROBE for p in params], list(params))
-    query, sql, db_value, is_probe, params = compiled
+        compiled = _COMPILED[key] = [query, sql, field.db_value,
+                                     [p == _PROBE for p in params], list(params), None]
+    query, sql, db_value, is_probe, params, row_plan = compiled
     value = db_value(value)
     cursor = db.execute_sql(sql, [value if probe else p
                                   for probe, p in zip(is_probe, params)])
-    for member in query._get_cursor_wrapper(cursor):
+    if row_plan is None:               # the first time: peewee's own cursor wrapper
+        wrapper = query._get_cursor_wrapper(cursor)
+        member = next(iter(wrapper), None)
+        if wrapper.initialized:
+            compiled[5] = (wrapper.unique_columns, wrapper.no_convert, wrapper.convert,
+                           wrapper.converters)
         return member
-    return None
+    row = cursor.fetchone()
+    cursor.close()
+    if row is None:
+        return None
+    columns, no_convert, convert, converters = row_plan   # as peewee's process_row
+    data = {columns[i]: row[i] for i in no_convert}
+    for i in convert:
+        data[columns[i]] = converters[i](row[i])
+    member = Member(__no_default__=1, **data)
+    member._dirty.clear()
+    return member
 
 
 def member_summary(member: Member) -> dict[str, Any]:
