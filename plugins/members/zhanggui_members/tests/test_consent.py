@@ -202,3 +202,21 @@ def test_a_merge_moves_the_history_and_the_target_keeps_its_own_answers(consent_
         assert len(consent_history(target)) == 2
         assert consent_states(target)["sms"].granted is False
         assert ConsentState.select().where(ConsentState.member == source).count() == 0
+
+
+def test_demo_members_get_consent_records_and_states_that_agree(members_app):
+    from zhanggui import DemoContext
+
+    ctx = DemoContext(seed=11, members=400, purchases=2000, quiet=True)
+    members_app.extensions["zhanggui"].plugins.demo_data(ctx)
+    states = list(ConsentState.select())
+    assert len(states) > 400                     # most members answered for a channel
+    latest = {}
+    for record in ConsentRecord.select().order_by(ConsentRecord.recorded_at, ConsentRecord.id):
+        latest[record.member_id, record.channel] = record
+    assert {(s.member_id, s.channel): (s.granted, s.record_id) for s in states} == {
+        key: (r.granted, r.id) for key, r in latest.items()}
+    assert any(not s.granted for s in states)    # some withdrew later
+    grants = [r for r in latest.values() if r.granted]
+    assert all(r.text_version in ("v1", "v2") for r in grants)
+    assert ctx.created["marketing consent records"] == ConsentRecord.select().count()
