@@ -70,7 +70,7 @@ class MemberConsentApi(BaseApi):
               type: integer
           responses:
             200:
-              description: '{"consents": {channel: {granted, changed_at} | null}, "history": [...]}'
+              description: The current answer per channel and the history, newest first
             404:
               description: No such member
         """
@@ -95,10 +95,10 @@ class MemberConsentApi(BaseApi):
         post:
           summary: Record a consent or a withdrawal
           description: >-
-            Body {"channel": "sms"|"email"|"phone"|"app_push", "granted": true|false,
-            "source": "store"|"pos"|"app"|"callcenter"|"import"|"console",
-            "text_version": "v2"}. A grant needs a text version in force; a member under
-            14 needs a guardian's consent first (422 on "granted").
+            Body with channel (sms, email, phone, app_push), granted (true or false),
+            source (store, pos, app, callcenter, import, console) and text_version.
+            A grant needs a text version in force; a member under 14 needs the consent
+            of a guardian first (422 on granted).
           parameters:
           - in: path
             name: member_id

@@ -144,7 +144,16 @@ def count_rows(path: Path) -> int:
     if path.suffix.lower() == ".csv":
         with _decode_csv(path) as handle:
             return max(sum(1 for _row in csv.reader(handle)) - 1, 0)
-    return 0
+    try:
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True)
+        try:
+            return max((book.worksheets[0].max_row or 1) - 1, 0)
+        finally:
+            book.close()
+    except Exception:  # the reader proper reports unreadable files
+        return 0
 
 
 def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
