@@ -15,13 +15,14 @@ from flask_appbuilder.security.decorators import permission_name
 
 from zhanggui import (MemberPanel, _, _l, format_local_date, format_local_datetime,
                       has_permission, utcnow)
+from zhanggui.console.datamodel import ModelView, PeeweeInterface
 from zhanggui.console.scope import restrict_to_stores, user_store_codes
 
 from .consent import (CHANNEL_CODES, GUARDIAN_AGE, ConsentError, MemberNotFound, age_on,
                       channel_labels, consent_history, consent_states, guardian_consents,
                       record_consent, record_guardian_consent, source_labels,
                       text_in_force, withdraw_all)
-from .models import Member
+from .models import ConsentText, Member
 
 RECORD = "can_record on MemberConsentView"
 
@@ -127,3 +128,24 @@ class MemberConsentView(BaseView):
         else:
             flash(_("Guardian's consent recorded."), "success")
         return self._back(member.id)
+
+
+class ConsentTextView(ModelView):
+    """Members → Consent texts: the wording per channel and version.  A version once
+    in use is proof of what members read, so texts are added, never edited."""
+
+    datamodel = PeeweeInterface(ConsentText)
+    list_title = show_title = _l("Consent texts")
+    add_title = _l("Add consent text")
+    base_permissions = ["can_list", "can_show", "can_add"]
+    list_columns = ["channel", "version", "effective_from", "text_zh_cn"]
+    show_columns = add_columns = ["channel", "version", "effective_from", "text_zh_cn",
+                                  "text_zh_tw", "text_en"]
+    search_columns = ["channel", "version"]
+    order_columns = ["channel", "version", "effective_from"]
+    label_columns = {"channel": _l("Channel"), "version": _l("Consent text version"),
+                     "effective_from": _l("Effective from"),
+                     "text_zh_cn": _l("Wording (Simplified Chinese)"),
+                     "text_zh_tw": _l("Wording (Traditional Chinese)"),
+                     "text_en": _l("Wording (English)")}
+    base_order = ("effective_from", "desc")

@@ -59,11 +59,13 @@ def zhanggui_admin_views():
 
 
 def _consent_io_views():
-    from .consent_views import MemberConsentView
+    from .consent_views import ConsentTextView, MemberConsentView
     from .io_views import MemberExportView, MemberImportView
 
     members = _l("Members")
     return [AdminView(name="Member consent", view=MemberConsentView),
+            AdminView(name="Consent texts", view=ConsentTextView, label=_l("Consent texts"),
+                      category=CATEGORY, category_label=members, icon="fa-file-text"),
             AdminView(name="Import members", view=MemberImportView,
                       label=_l("Import members and purchases"), category=CATEGORY,
                       category_label=members, icon="fa-upload"),

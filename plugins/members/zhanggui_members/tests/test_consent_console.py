@@ -116,3 +116,18 @@ def test_another_stores_member_and_a_role_without_the_right_are_refused(app360):
         assert consent_states(app360.wang)["sms"].granted is True
     no_token = staff.post(f"/memberconsent/{app360.wang}/withdraw-all")
     assert no_token.status_code == 400
+
+
+def test_head_office_adds_a_consent_text_version_that_tills_can_then_use(app360):
+    admin = signed_in(app360, "admin", "Head-office admin")
+    token = csrf(admin, "/consenttextview/add")
+    response = admin.post("/consenttextview/add", data={
+        "csrf_token": token, "channel": "email", "version": "v2",
+        "effective_from": "2024-01-01 00:00:00", "text_zh_cn": "我同意接收邮件",
+        "text_zh_tw": "我同意接收郵件", "text_en": "I agree to emails"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert "v2" in admin.get("/consenttextview/list/").get_data(as_text=True)
+    with app360.app_context():
+        record_consent(app360.wang, "email", True, "pos", "v2")
+    staff = signed_in(app360, "staff", "Store staff", store="SH01")
+    assert staff.get("/consenttextview/list/").status_code in (302, 403)
