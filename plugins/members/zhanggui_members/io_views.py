@@ -73,6 +73,8 @@ class MemberImportView(BaseView):
     @has_access
     @permission_name("upload")
     def upload(self):
+        # a body without Content-Length is cut off at the limit while it is read
+        request.max_content_length = MAX_UPLOAD_BYTES + 64 * 1024
         if request.method == "POST" and (request.content_length or 0) > MAX_UPLOAD_BYTES:
             form = ImportForm(formdata=None)
             form.file.errors = [_("The file is larger than %(size)s MB.",
