@@ -290,6 +290,18 @@ def zhanggui_member_stage_changed(member_id: Any, old: str | None, new: str) -> 
 
 
 @hookspec
+def zhanggui_consent_changed(member_id: Any, channel: str, granted: bool) -> None:
+    """A member's marketing consent for ``channel`` changed (given or withdrawn).
+
+    Called inside the transaction that records the consent, only when the member's
+    current answer for the channel changes (a renewed grant under a new text version
+    is not a change).  ``channel`` is ``sms``, ``email``, ``phone`` or ``app_push``;
+    ``granted`` the answer now.  Returns ``None``; raising rolls the consent back.
+    Campaign plugins cancel queued sends of a withdrawn channel here.
+    """
+
+
+@hookspec
 def zhanggui_ticket_escalated(ticket: Any, level: int) -> None:
     """A service ticket climbed to escalation ``level`` because its SLA ran out."""
 

@@ -137,7 +137,88 @@ def refunds(ctx) -> None:
 
 def schema_models() -> list[type[peewee.Model]]:
     """Every table as the steps above leave it (what the live models must match)."""
-    return _initial_models() + _refund_models()
+    return _initial_models() + _refund_models() + _consent_and_import_models()
+
+
+def _consent_and_import_models() -> list[type[peewee.Model]]:
+    """The five tables of step 0006, as they were (over 0001's members)."""
+    Member = {m._meta.table_name: m for m in _initial_models()}["members_member"]
+
+    class ConsentText(Model):
+        channel = peewee.CharField(max_length=20)
+        version = peewee.CharField(max_length=20)
+        text_zh_cn = peewee.TextField(default="")
+        text_zh_tw = peewee.TextField(default="")
+        text_en = peewee.TextField(default="")
+        effective_from = UTCDateTimeField()
+
+        class Meta:
+            table_name = "members_consent_text"
+            indexes = ((("channel", "version"), True),)
+
+    class ConsentRecord(Model):
+        id = peewee.BigAutoField()
+        member = peewee.ForeignKeyField(Member, index=False)
+        channel = peewee.CharField(max_length=20)
+        granted = peewee.BooleanField()
+        source = peewee.CharField(max_length=20)
+        text_version = peewee.CharField(max_length=20, null=True)
+        recorded_at = UTCDateTimeField()
+        recorded_by = peewee.CharField(max_length=150, default="")
+
+        class Meta:
+            table_name = "members_consent_record"
+            indexes = ((("member", "channel", "recorded_at"), False),)
+
+    class ConsentState(Model):
+        member = peewee.ForeignKeyField(Member, index=False)
+        channel = peewee.CharField(max_length=20)
+        granted = peewee.BooleanField()
+        changed_at = UTCDateTimeField()
+        record_id = peewee.BigIntegerField()
+
+        class Meta:
+            table_name = "members_consent_state"
+            indexes = ((("member", "channel"), True),
+                       (("channel", "granted", "member"), False))
+
+    class GuardianConsent(Model):
+        id = peewee.BigAutoField()
+        member = peewee.ForeignKeyField(Member)
+        guardian_name = peewee.CharField(max_length=100)
+        relation = peewee.CharField(max_length=30)
+        consented_at = UTCDateTimeField()
+        source = peewee.CharField(max_length=20)
+        recorded_at = UTCDateTimeField()
+        recorded_by = peewee.CharField(max_length=150, default="")
+
+        class Meta:
+            table_name = "members_guardian_consent"
+
+    class ImportRun(Model):
+        id = peewee.BigAutoField()
+        kind = peewee.CharField(max_length=20)
+        file_name = peewee.CharField(max_length=255)
+        started_at = UTCDateTimeField()
+        finished_at = UTCDateTimeField(null=True)
+        user_name = peewee.CharField(max_length=150, default="")
+        dry_run = peewee.BooleanField(default=False)
+        skip_bad_rows = peewee.BooleanField(default=False)
+        committed = peewee.BooleanField(default=False)
+        rows = peewee.IntegerField(default=0)
+        created = peewee.IntegerField(default=0)
+        matched = peewee.IntegerField(default=0)
+        bad = peewee.IntegerField(default=0)
+        report = peewee.TextField(default="[]")
+
+        class Meta:
+            table_name = "members_import_run"
+
+    return [ConsentText, ConsentRecord, ConsentState, GuardianConsent, ImportRun]
+
+
+def consent_and_imports(ctx) -> None:
+    ctx.create_tables(_consent_and_import_models())
 
 
 MIGRATIONS = [
@@ -145,4 +226,6 @@ MIGRATIONS = [
               description="stores, members, identities, purchases, lines, payments"),
     Migration(name="0002_refunds", apply=refunds,
               description="refunds against purchases, per line or by amount"),
+    Migration(name="0006_consent_and_imports", apply=consent_and_imports,
+              description="marketing consent per channel, guardian consent, file imports"),
 ]

@@ -218,3 +218,7 @@ class RefundLine(Model):
 
 
 MODELS = [Store, Member, MemberIdentity, Purchase, PurchaseLine, Payment, Refund, RefundLine]
+
+# consent per channel and file imports (they refer to Member, so they come last)
+from .consent_models import CONSENT_IO_MODELS, ConsentRecord, ConsentState, ConsentText, GuardianConsent, ImportRun  # noqa: E402,F401,E501
+MODELS += CONSENT_IO_MODELS

@@ -16,6 +16,9 @@ _PURCHASE_READ = ("can_list on PurchaseView", "can_show on PurchaseView",
                   "can_list on PurchaseLineView", "can_show on PurchaseLineView",
                   "menu_access on Purchases")
 _LOOKUP = ("can_lookup on MemberLookupApi",)
+_CONSENT = ("can_record on MemberConsentView", "can_get on MemberConsentApi",
+            "can_post on MemberConsentApi")
+_EXPORT = ("can_download on MemberExportView", "menu_access on Export members")
 
 
 @hookimpl
@@ -52,15 +55,33 @@ def zhanggui_admin_views():
         AdminView(name="Stores", view=StoreView, label=_l("Stores"), category=CATEGORY,
                   category_label=members, icon="fa-building"),
         AdminView(name="Purchase lines", view=PurchaseLineView),
-    ]
+    ] + _consent_io_views()
+
+
+def _consent_io_views():
+    from .consent_views import ConsentTextView, MemberConsentView
+    from .io_views import MemberExportView, MemberImportView
+
+    members = _l("Members")
+    return [AdminView(name="Member consent", view=MemberConsentView),
+            AdminView(name="Consent texts", view=ConsentTextView, label=_l("Consent texts"),
+                      category=CATEGORY, category_label=members, icon="fa-file-text"),
+            AdminView(name="Import members", view=MemberImportView,
+                      label=_l("Import members and purchases"), category=CATEGORY,
+                      category_label=members, icon="fa-upload"),
+            AdminView(name="Export members", view=MemberExportView,
+                      label=_l("Export members and purchases"), category=CATEGORY,
+                      category_label=members, icon="fa-download")]
 
 
 @hookimpl
 def zhanggui_api_endpoints():
     from .api import MemberLookupApi, PosApi
+    from .consent_api import MemberConsentApi
 
     return [ApiEndpoint(name="pos", api=PosApi),
-            ApiEndpoint(name="members.lookup", api=MemberLookupApi)]
+            ApiEndpoint(name="members.lookup", api=MemberLookupApi),
+            ApiEndpoint(name="members.consents", api=MemberConsentApi)]
 
 
 @hookimpl
@@ -73,17 +94,19 @@ def zhanggui_permissions():
 def zhanggui_default_roles():
     return [
         RoleGrant("Call-center agent", ("members.view_phone",) + _MEMBER_READ
-                  + _PURCHASE_READ + _LOOKUP),
+                  + _PURCHASE_READ + _LOOKUP + _CONSENT),
         RoleGrant("Store manager", _MEMBER_READ + _PURCHASE_READ + _LOOKUP
                   + ("can_list on StoreView", "can_show on StoreView",
-                     "menu_access on Stores")),
-        RoleGrant("Store staff", _MEMBER_READ + _LOOKUP),
-        RoleGrant("Marketing", _MEMBER_READ + _PURCHASE_READ),
+                     "menu_access on Stores") + _CONSENT + _EXPORT),
+        RoleGrant("Store staff", _MEMBER_READ + _LOOKUP + _CONSENT),
+        RoleGrant("Marketing", _MEMBER_READ + _PURCHASE_READ + _EXPORT
+                  + ("can_get on MemberConsentApi",)),
         RoleGrant("Auditor", _MEMBER_READ + _PURCHASE_READ
                   + ("can_list on StoreView", "can_show on StoreView",
                      "menu_access on Stores")),
         # the user a till's API key acts as
-        RoleGrant("POS terminal", ("can_record on PosApi", "can_refund on PosApi") + _LOOKUP),
+        RoleGrant("POS terminal", ("can_record on PosApi", "can_refund on PosApi") + _LOOKUP
+                  + ("can_get on MemberConsentApi", "can_post on MemberConsentApi")),
     ]
 
 
@@ -125,6 +148,22 @@ def zhanggui_erase_member(member_id):
 
 @hookimpl
 def zhanggui_demo_data(ctx):
+    from .consent_demo import build_demo_consents
     from .demo import build_demo_chain
 
     build_demo_chain(ctx)
+    build_demo_consents(ctx)
+
+
+@hookimpl
+def zhanggui_member_panels(member_id):
+    from .consent_views import consent_panel
+
+    return consent_panel(member_id)
+
+
+@hookimpl
+def zhanggui_cli_commands():
+    from .io_cli import members_group
+
+    return [members_group]

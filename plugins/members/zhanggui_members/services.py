@@ -266,10 +266,13 @@ def export_member_data(member_id: Any) -> list[ExportSection]:
                      "channel": p.channel, "total": _money(p.total),
                      "refunded_amount": _money(p.refunded_amount),
                      "lines": lines[p.id], "payments": payments[p.id]})
+    from .consent import export_consents
+
     return [ExportSection(name="members.profile", title=_l("Member profile"), rows=[profile]),
             ExportSection(name="members.identities", title=_l("Linked accounts"),
                           rows=identities),
-            ExportSection(name="members.purchases", title=_l("Purchases"), rows=rows)]
+            ExportSection(name="members.purchases", title=_l("Purchases"), rows=rows)] \
+        + export_consents(member.id)
 
 
 def erase_member_data(member_id: Any) -> list[str]:
@@ -290,6 +293,8 @@ def erase_member_data(member_id: Any) -> list[str]:
         if member is None:
             return []
         identities = MemberIdentity.delete().where(MemberIdentity.member == member).execute()
+        from .consent import erase_consents
+        consents = erase_consents(member.id)
         purchases = (Purchase.update(request_hash=None, response=None)
                      .where(Purchase.member == member).execute())
         Member.update(name=None, gender="unknown", birthday=None, phone_encrypted=None,
@@ -298,7 +303,7 @@ def erase_member_data(member_id: Any) -> list[str]:
             .where(Member.id == member.id).execute()
     return [f"profile of member {member.id} anonymised",
             f"{identities} linked account(s) deleted",
-            f"{purchases} purchase(s) de-identified"]
+            f"{purchases} purchase(s) de-identified"] + consents
 
 
 def _backend() -> str:
