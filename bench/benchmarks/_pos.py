@@ -187,6 +187,14 @@ class Gunicorn:
         self._log = None
 
     def start(self, timeout: float = 120) -> "Gunicorn":
+        """Start and wait until it answers; stops what it started if that fails."""
+        try:
+            return self._start(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, timeout: float) -> "Gunicorn":
         env = datasets.app_env(self.url, self.instance)
         if self.plugins:
             env["ZHANGGUI_PLUGINS"] = self.plugins

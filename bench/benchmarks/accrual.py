@@ -66,7 +66,8 @@ class Accrual(Benchmark):
             self.by_key = _pos.make_sales(rng, "BENCH-A", plan.sales, stores, members)
             self.by_jwt = _pos.make_sales(rng, "BENCH-J", plan.sales, stores, members)
         self.warm = [("GET", f"/api/v1/members/lookup?phone={members[0][1]}")] * 2
-        self.server = _pos.Gunicorn(self.url, db.instance, WORKERS, THREADS).start()
+        self.server = _pos.Gunicorn(self.url, db.instance, WORKERS, THREADS)
+        self.server.start()
 
     def _accrue(self, token: str, sales) -> _pos.Drive:
         done = _pos.drive(self.server.port, token, _pos.split(

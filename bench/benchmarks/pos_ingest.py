@@ -91,7 +91,8 @@ class PosIngest(Benchmark):
                                 for chunk in _chunks(self.batched, plan.batch)]
         self.warm = [("GET", f"/api/v1/members/lookup?phone={members[0][1]}")] * 2
         self.server = _pos.Gunicorn(self.url, db.instance, WORKERS, THREADS,
-                                    plugins="members").start()
+                                    plugins="members")
+        self.server.start()
 
     def run(self):
         plan = self.plan
