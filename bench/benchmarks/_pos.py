@@ -258,7 +258,8 @@ class Gunicorn:
 
 @dataclass
 class Drive:
-    """What a run of clients got back: per request (status, JSON body, seconds)."""
+    """What a run of clients got back: per request (status, JSON body) and seconds;
+    ``connections`` opened in all (one per client while keep-alive holds)."""
 
     seconds: float
     answers: list[tuple[int, object]] = field(default_factory=list)

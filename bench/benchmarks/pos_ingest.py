@@ -124,8 +124,8 @@ class PosIngest(Benchmark):
             Figure("jwt_per_s", "single sales/s, a JWT instead of the API key",
                    len(self.by_jwt) / by_jwt.seconds, "sales/s", better="higher"),
             Figure("batch_per_s", f"sales/s in batches of {plan.batch:,}, "
-                   f"{_pos.plural(plan.batch_clients, 'client')}", len(self.batched) / batch.seconds,
-                   "sales/s", better="higher"),
+                   f"{_pos.plural(plan.batch_clients, 'client')}",
+                   len(self.batched) / batch.seconds, "sales/s", better="higher"),
         ]
 
     def baseline(self):
