@@ -127,3 +127,23 @@ def pgbench_tps(server: str, clients: int = 2, seconds: int = 10, scale: int = 1
     if not match:
         raise RuntimeError(f"unexpected pgbench output:\n{done.stdout}")
     return float(match.group(1))
+
+
+def pgbench_scratch(url: str, clients: int, seconds: int, scale: int = 1) -> dict[str, float]:
+    """``pgbench -N`` on the empty scratch database ``url`` (``Target.scratch()``,
+    dropped by the harness): initialised here at ``scale``, then run with ``clients``
+    clients and as many threads for ``seconds``.  Returns ``{"tps", "latency_ms"}``
+    (initialisation not included)."""
+    binary = pgbench_binary()
+    if binary is None:
+        raise RuntimeError("pgbench not found: install postgresql-contrib (make bench "
+                           "does)")
+    subprocess.run([binary, "-i", "-q", "-s", str(scale), url], check=True,
+                   capture_output=True)
+    done = subprocess.run([binary, "-n", "-N", "-c", str(clients), "-j", str(clients),
+                           "-T", str(seconds), url], check=True, capture_output=True, text=True)
+    tps = re.search(r"tps = ([\d.]+)", done.stdout)
+    latency = re.search(r"latency average = ([\d.]+) ms", done.stdout)
+    if not tps or not latency:
+        raise RuntimeError(f"unexpected pgbench output:\n{done.stdout}")
+    return {"tps": float(tps.group(1)), "latency_ms": float(latency.group(1))}

@@ -16,10 +16,39 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import harness  # noqa: E402
+from bench.benchmarks import _pos  # noqa: E402
 from bench.datasets import PostgresTarget  # noqa: E402
 
-# every module under bench/benchmarks/ (other teams add theirs); these must be among them
-BENCHMARKS = set(harness.discover())
+# every module under bench/benchmarks/ (other teams add theirs), by the databases it runs on
+DISCOVERED = harness.discover()
+BENCHMARKS = set(DISCOVERED)
+
+
+def _expected(database):
+    return {name for name, cls in DISCOVERED.items() if database in cls.databases}
+
+
+@pytest.fixture
+def servers(monkeypatch):
+    """Every gunicorn the benchmarks start: its process group id."""
+    started: list[int] = []
+    original = _pos.Gunicorn._start
+
+    def recording(self, timeout):
+        result = original(self, timeout)
+        started.append(self.process.pid)
+        return result
+
+    monkeypatch.setattr(_pos.Gunicorn, "_start", recording)
+    return started
+
+
+def _gone(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return True
+    return False
 
 
 def _run(tmp_path, *args):
@@ -33,8 +62,9 @@ def _run(tmp_path, *args):
 
 
 def _check_report(output, records, database):
-    assert {r["benchmark"] for r in records} == BENCHMARKS, output
-    for name in BENCHMARKS:
+    expected = _expected(database)
+    assert {r["benchmark"] for r in records} == expected, output
+    for name in expected:
         assert f"== {name}:" in output
     assert "figure" in output and "baseline" in output and "ratio" in output
     for record in records:
@@ -48,10 +78,14 @@ def _check_report(output, records, database):
     assert len({r["run"] for r in records}) == 1
 
 
-def test_every_benchmark_runs_on_sqlite_and_reports_figures_beside_baselines(tmp_path):
+def test_every_benchmark_runs_on_sqlite_and_reports_figures_beside_baselines(tmp_path,
+                                                                            servers):
     code, output, records = _run(tmp_path, "--db", "sqlite")
     assert code == 0, output
     _check_report(output, records, "sqlite")
+    assert "raw SQL" in output and "batches of 250" in output      # pos_ingest's tiny batches
+    assert servers and all(_gone(group) for group in servers)      # no gunicorn left behind
+    assert not list((tmp_path / "cache" / "work").glob("*.db"))    # nor a private copy
     cached = tmp_path / "cache" / "tiny-2026.db"
     assert cached.exists() and cached.with_suffix(".json").exists()
     # a second run reuses the cached chain and appends to the same file
@@ -99,7 +133,8 @@ def test_the_harness_lists_benchmarks_and_refuses_unknown_names(tmp_path):
     out = io.StringIO()
     assert harness.main(["--list"], out=out) == 0
     assert {line.split()[0] for line in out.getvalue().splitlines()} == BENCHMARKS
-    assert {"generate", "lookup", "startup", "console_list"} <= BENCHMARKS
+    assert {"generate", "lookup", "startup", "console_list", "pos_ingest", "accrual",
+            "redemption"} <= BENCHMARKS
     with pytest.raises(SystemExit, match="no benchmark nosuch"):
         harness.main(["--only", "nosuch", "--db", "sqlite", "--cache", str(tmp_path)])
 
@@ -111,14 +146,33 @@ def _pg_server():
     return urlunparse(urlparse(url)._replace(path="/postgres"))
 
 
-def test_every_benchmark_runs_on_postgresql(tmp_path):
+def test_a_failing_run_still_stops_gunicorn_and_removes_the_copy(tmp_path, servers,
+                                                                 monkeypatch):
+    def till_unreachable(*args, **kwargs):
+        raise ConnectionRefusedError("the till lost its network")
+
+    monkeypatch.setattr(_pos, "drive", till_unreachable)
+    code, output, records = _run(tmp_path, "--db", "sqlite", "--only", "pos_ingest")
+    assert code == 1 and "pos_ingest on sqlite failed" in output
+    assert "the till lost its network" in output and records == []
+    assert servers and all(_gone(group) for group in servers)
+    assert not list((tmp_path / "cache" / "work").glob("*.db"))
+
+
+def test_every_benchmark_runs_on_postgresql(tmp_path, servers):
     server = _pg_server()
     prefix = f"zg_benchtest_{os.getpid()}"
+    target = PostgresTarget(tmp_path / "cache", 2026, server, prefix=prefix)
     try:
         code, output, records = _run(tmp_path, "--db", "postgresql", "--pg-url", server,
                                      "--pg-prefix", prefix)
         assert code == 0, output
         _check_report(output, records, "postgresql")
+        assert "pgbench -N" in output and "conditional UPDATE" in output
+        left = target.sql("SELECT datname FROM pg_database WHERE datname LIKE %s",
+                          (f"{prefix}\\_work\\_%",))
+        assert left == []          # copies and pgbench scratch databases dropped
+        assert servers and all(_gone(group) for group in servers)
     finally:
         PostgresTarget(tmp_path / "cache", 2026, server, prefix=prefix).drop_cached()
 
