@@ -11,8 +11,8 @@ from pathlib import Path
 
 from huey import crontab
 
-from zhanggui import (ApiEndpoint, Job, MemberPanel, Permission, RoleGrant, TranslationDir,
-                      _l, hookimpl)
+from zhanggui import (ApiEndpoint, DashboardWidget, Job, MemberPanel, Permission,
+                      TranslationDir, _l, hookimpl)
 
 title = _l("Loyalty")
 requires: tuple[str, ...] = ("members",)
@@ -63,22 +63,68 @@ def zhanggui_purchase_refunded(refund):
 def zhanggui_api_endpoints():
     from .api import LoyaltyApi
 
-    return [ApiEndpoint(name="loyalty", api=LoyaltyApi)]
+    from .events_api import LoyaltyEventApi
+
+    return [ApiEndpoint(name="loyalty", api=LoyaltyApi),
+            ApiEndpoint(name="loyalty.events", api=LoyaltyEventApi)]
 
 
 @hookimpl
 def zhanggui_permissions():
-    return [Permission("loyalty.view_points", _l("See members' points and tiers"))]
+    return [Permission("loyalty.view_points", _l("See members' points and tiers")),
+            Permission("loyalty.adjust_points",
+                       _l("Adjust members' points by hand (each adjustment is audited)"))]
 
 
 @hookimpl
 def zhanggui_default_roles():
-    read = ("loyalty.view_points", "can_get on LoyaltyApi", "can_preview on LoyaltyApi")
-    return [RoleGrant("Store staff", read + ("can_redeem on LoyaltyApi",)),
-            RoleGrant("Store manager", read + ("can_redeem on LoyaltyApi",)),
-            RoleGrant("Call-center agent", read),
-            RoleGrant("Marketing", read),
-            RoleGrant("Auditor", read)]
+    from .roles import default_grants
+
+    return default_grants()
+
+
+@hookimpl
+def zhanggui_admin_views():
+    from .roles import admin_views
+
+    return admin_views()
+
+
+@hookimpl
+def zhanggui_dashboard_widgets():
+    from .dashboard import points_tile
+
+    return [DashboardWidget(name="loyalty.points_by_month",
+                            title=_l("Points issued, redeemed and expired per month"),
+                            render=points_tile, permission="loyalty.view_points", order=20)]
+
+
+@hookimpl
+def zhanggui_export_member(member_id):
+    from .member_data import export_member
+
+    return export_member(int(member_id))
+
+
+@hookimpl
+def zhanggui_erase_member(member_id):
+    from .member_data import erase_member
+
+    return erase_member(int(member_id))
+
+
+@hookimpl
+def zhanggui_merge_members(source_id, target_id):
+    from .member_data import merge_members
+
+    merge_members(source_id, target_id)
+
+
+@hookimpl
+def zhanggui_demo_data(ctx):
+    from .demo import build_demo_program
+
+    build_demo_program(ctx)
 
 
 @hookimpl
