@@ -30,7 +30,8 @@ def _event(**fields):
 def _gold(member_id):
     gold = Tier.get_or_none(Tier.code == "GOLD") or Tier.create(
         code="GOLD", name="金卡", rank=2, threshold=Decimal("5000.00"))
-    MemberTier.insert(member_id=member_id, tier=gold, since=utcnow()).on_conflict_replace().execute()
+    MemberTier.delete().where(MemberTier.member_id == member_id).execute()
+    MemberTier.create(member_id=member_id, tier=gold, since=utcnow())
 
 
 def _refused(code, func, *args):
