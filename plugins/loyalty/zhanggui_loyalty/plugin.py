@@ -141,20 +141,14 @@ def zhanggui_jobs():
 
 @hookimpl
 def zhanggui_member_panels(member_id):
-    from flask import render_template
-
     from zhanggui import has_permission
 
-    from .models import ENTRY_KINDS
-    from .queries import member_summary
+    from .panel import render_panel
 
     if not has_permission("loyalty.view_points"):
         return []
-    summary = member_summary(int(member_id), last=10)
     return [MemberPanel(name="loyalty.points", title=_l("Points and tier"),
-                        html=render_template("loyalty/member_panel.html", s=summary,
-                                             kinds=dict(ENTRY_KINDS)),
-                        order=20)]
+                        html=render_panel(int(member_id)), order=20)]
 
 
 @hookimpl

@@ -246,3 +246,19 @@ def test_staff_sign_a_member_up_and_check_them_in_from_the_console(loyalty_app, 
                     data={"action": "check_in", "rowid": [str(signup.id)], "csrf_token": token})
     assert balance_of(member) == 50
     assert EventSignup.get_by_id(signup.id).attended_at is not None
+
+
+def test_the_360_view_shows_formatted_points_benefits_progress_and_expiring_points(loyalty_app,
+                                                                                  console):
+    from zhanggui_loyalty.models import LoyaltySettings
+
+    Tier.create(code="SILVER", name="银卡", rank=1, threshold=Decimal("1000.00"),
+                parking_hours=2, priority_service=True)
+    Tier.create(code="GOLD", name="金卡", rank=2, threshold=Decimal("5000.00"))
+    LoyaltySettings.update(expiry_policy="after_days", expiry_period=20).execute()
+    member = make_member("13800138007")
+    emit_purchase(purchase(member, "1200.00"))
+    text = console().get(f"/memberview/show/{member}?lang=en").get_data(as_text=True)
+    assert "1,200" in text and "银卡" in text and "Free parking hours" in text
+    assert "金卡" in text and "¥3,800.00 to go" in text
+    assert f"_flt_0_member_id={member}" in text and "Adjust points" in text

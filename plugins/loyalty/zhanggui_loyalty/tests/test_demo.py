@@ -6,7 +6,11 @@ from zoneinfo import ZoneInfo
 
 from peewee import fn
 
-from zhanggui import DemoContext
+import json
+from decimal import Decimal
+
+from zhanggui import DemoContext, RefundEvent, write_transaction
+from zhanggui_loyalty.refunds import reverse_for_refund
 from zhanggui_loyalty.expiry import expire_due
 from zhanggui_loyalty.ledger import check_all
 from zhanggui_loyalty.models import (EarningRule, EventSignup, MemberBalance, MemberTier,
@@ -38,6 +42,17 @@ def test_the_demo_program_earns_expires_redeems_and_fills_events_and_the_books_b
     assert expire_due(built) == 0          # what was due then is expired already
     assert expire_due(built + dt.timedelta(hours=2)) > 0   # the month end after it is not
     assert check_all() == []
+    earn = PointsLedgerEntry.select().where((PointsLedgerEntry.kind == "earn") &
+                                            (PointsLedgerEntry.points >= 100) &
+                                            (PointsLedgerEntry.source_type == "purchase")).first()
+    total = Decimal(json.loads(earn.detail)["total_amount"])
+    half = (total / 2).quantize(Decimal("0.01"))
+    with write_transaction():
+        entry = reverse_for_refund(RefundEvent(
+            refund_id="RF-demo", purchase_id=int(earn.source_id), pos_id="x",
+            member_id=earn.member_id, amount=half, fraction=half / total,
+            lines=((999999999, half),), occurred_at=built.astimezone(dt.timezone.utc)))
+    assert abs(-entry.points - earn.points / 2) <= 1
     rich = MemberBalance.select().order_by(MemberBalance.balance.desc()).first()
     redeem_points("after-demo", rich.member_id, 10)
     assert check_all() == []
