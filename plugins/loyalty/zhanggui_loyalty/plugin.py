@@ -60,6 +60,13 @@ def zhanggui_purchase_refunded(refund):
 
 
 @hookimpl
+def zhanggui_cli_commands():
+    from .cli import loyalty_group
+
+    return [loyalty_group]
+
+
+@hookimpl
 def zhanggui_api_endpoints():
     from .api import LoyaltyApi
 

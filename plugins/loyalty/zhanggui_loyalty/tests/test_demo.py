@@ -56,3 +56,19 @@ def test_the_demo_program_earns_expires_redeems_and_fills_events_and_the_books_b
     rich = MemberBalance.select().order_by(MemberBalance.balance.desc()).first()
     redeem_points("after-demo", rich.member_id, 10)
     assert check_all() == []
+
+
+def test_zhanggui_loyalty_check_passes_after_the_demo_and_names_a_tampered_balance(loyalty_app):
+    from zhanggui_loyalty.cli import loyalty_group
+
+    EarningRule.delete().execute()
+    loyalty_app.extensions["zhanggui"].plugins.demo_data(
+        DemoContext(seed=7, members=150, as_of=AS_OF, quiet=True))
+    runner = loyalty_app.test_cli_runner()
+    ok = runner.invoke(loyalty_group, ["check"])
+    assert ok.exit_code == 0, ok.output
+    victim = MemberBalance.select().order_by(MemberBalance.member_id).first()
+    MemberBalance.update(balance=MemberBalance.balance + 1) \
+        .where(MemberBalance.member_id == victim.member_id).execute()
+    bad = runner.invoke(loyalty_group, ["check"])
+    assert bad.exit_code == 1 and str(victim.member_id) in bad.output
