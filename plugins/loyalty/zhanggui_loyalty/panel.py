@@ -33,5 +33,5 @@ def render_panel(member_id: int) -> str:
         expiring_first=dt.datetime.fromisoformat(first) if first else None,
         kinds=dict(ENTRY_KINDS), sources=dict(SOURCE_TYPES),
         ledger_url=url_for("PointsLedgerView.list", _flt_0_member_id=member_id),
-        adjust_url=url_for("PointsAdjustmentView.add")
+        adjust_url=url_for("PointsAdjustmentView.add", member_id=member_id)
         if has_permission("loyalty.adjust_points") else None)

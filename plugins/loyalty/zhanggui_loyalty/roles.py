@@ -2,12 +2,12 @@
 
 | role | loyalty in the console and API |
 |---|---|
-| Head-office admin | everything, including manual adjustments (``loyalty.adjust_points``) |
-| Marketing | edits earning rules, tiers and benefits, member events; reads ledgers; previews; signs members up and checks them in |
+| Head-office admin | everything, including manual adjustments (``loyalty.adjust_points``) and the program settings |
+| Marketing | edits earning rules, tiers and benefits, member events; reads the program settings and ledgers; previews; signs members up and checks them in |
 | Store manager | reads the ledger of their stores; previews; their stores' events: signs members up, checks them in |
 | Store staff | previews; their stores' events: signs members up, checks them in; redeems (API) |
 | Call-center agent | reads ledgers; previews; signs members up by phone |
-| Auditor | reads rules, tiers, events, sign-ups and ledgers; changes nothing |
+| Auditor | reads rules, tiers, settings, events, sign-ups and ledgers; changes nothing |
 
 Manual adjustments are for head office only by default: an admin may grant
 ``loyalty.adjust_points`` with ``can_add on PointsAdjustmentView`` (and
@@ -47,12 +47,14 @@ EVENTS_EDIT = EVENTS_DESK + _on("MemberEventView", _EDIT)
 
 def default_grants() -> list[RoleGrant]:
     redeem = ("can_redeem on LoyaltyApi",)
-    return [RoleGrant("Marketing", API_READ + RULES_EDIT + EVENTS_EDIT + LEDGER + PREVIEW),
+    settings_read = _on("LoyaltySettingsView", _READ) + _menu("Program settings")
+    return [RoleGrant("Marketing", API_READ + RULES_EDIT + EVENTS_EDIT + LEDGER + PREVIEW
+                      + settings_read),
             RoleGrant("Store manager", API_READ + redeem + LEDGER + PREVIEW + EVENTS_DESK),
             RoleGrant("Store staff", API_READ + redeem + PREVIEW + EVENTS_DESK),
             RoleGrant("Call-center agent", API_READ + LEDGER + PREVIEW + EVENTS_READ
                       + ("can_signup on EventSignupFormView", "can_signup on LoyaltyEventApi")),
-            RoleGrant("Auditor", API_READ + RULES_READ + EVENTS_READ + LEDGER),
+            RoleGrant("Auditor", API_READ + RULES_READ + EVENTS_READ + LEDGER + settings_read),
             # a till's API key: check-in at an event desk
             RoleGrant("POS terminal", ("can_signup on LoyaltyEventApi",
                                        "can_check_in on LoyaltyEventApi"))]
@@ -60,8 +62,8 @@ def default_grants() -> list[RoleGrant]:
 
 def admin_views() -> list[AdminView]:
     from .screens import EventSignupFormView, PointsAdjustmentView, RulePreviewView
-    from .views import (EarningRuleView, EventSignupView, MemberEventView, PointsLedgerView,
-                        TierView)
+    from .views import (EarningRuleView, EventSignupView, LoyaltySettingsView, MemberEventView,
+                        PointsLedgerView, TierView)
 
     menu = {"category": CATEGORY, "category_label": _l("Loyalty"),
             "category_icon": "fa-star"}
@@ -79,4 +81,6 @@ def admin_views() -> list[AdminView]:
                       icon="fa-calendar", **menu),
             AdminView(name="Event sign-ups", view=EventSignupView, label=_l("Event sign-ups"),
                       icon="fa-check-square-o", **menu),
+            AdminView(name="Program settings", view=LoyaltySettingsView,
+                      label=_l("Program settings"), icon="fa-cog", **menu),
             AdminView(name="Loyalty event sign-up form", view=EventSignupFormView)]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_wtf import FlaskForm
@@ -54,8 +54,23 @@ def _member(form) -> int | None:
         return None
 
 
+def _known(form) -> int | None:
+    """The typed member number if loyalty knows the member (a typo must not credit a
+    stranger); members without any loyalty record are found by phone or card."""
+    from .models import MemberBalance
+
+    number = form.member_id.data
+    if MemberBalance.get_or_none(MemberBalance.member_id == number) is None:
+        form.member_id.errors = list(form.member_id.errors) + [
+            _("No member with this number has points yet; give the phone or card number.")]
+        return None
+    return number
+
+
 class AdjustmentForm(MemberRefForm):
     request_id = HiddenField()
+    member_id = IntegerField(_l("Member number"), validators=[validators.Optional(),
+                                                              validators.NumberRange(min=1)])
     points = IntegerField(_l("Points (+ to add, - to take off)"),
                           validators=[validators.InputRequired(),
                                       validators.NumberRange(min=-10 ** 9, max=10 ** 9)])
@@ -79,8 +94,9 @@ class PointsAdjustmentView(BaseView):
         form = AdjustmentForm()
         if not form.is_submitted():
             form.request_id.data = uuid.uuid4().hex
+            form.member_id.data = request.args.get("member_id", type=int)
         elif form.validate():
-            member_id = _member(form)
+            member_id = _known(form) if form.member_id.data else _member(form)
             if form.points.data == 0:
                 form.points.errors = list(form.points.errors) + [
                     _("Points must be a whole number other than zero.")]

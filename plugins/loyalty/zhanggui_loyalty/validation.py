@@ -21,6 +21,10 @@ Tiers
   * among active tiers qualifying on the same number, a higher rank needs a higher
     threshold than the tier below it and a lower one than the tier above.
 
+Program settings
+  * days and periods are not negative; "after N days" needs N of at least one; the time
+    zone exists.
+
 Member events
   * the end is after the start; places at least one; points not negative; the tiers
     allowed are existing tier codes.
@@ -157,4 +161,22 @@ def event_problems(event: Any, tier_codes: set[str]) -> dict[str, list[str]]:
     if unknown:
         _add(errors, "allowed_tiers",
              _("Unknown tier: %(codes)s.", codes=", ".join(sorted(unknown))))
+    return errors
+
+
+def settings_problems(settings: Any) -> dict[str, list[str]]:
+    """Problems of the program settings (return window, expiry, time zone)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    errors: dict[str, list[str]] = {}
+    for field in ("pending_days", "expiry_period", "expiry_notice_days"):
+        value = getattr(settings, field, None)
+        if value is not None and int(value) < 0:
+            _add(errors, field, _("Must not be negative."))
+    if settings.expiry_policy == "after_days" and int(settings.expiry_period or 0) < 1:
+        _add(errors, "expiry_period", _("Give at least one day."))
+    try:
+        ZoneInfo(str(settings.timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        _add(errors, "timezone", _("Unknown time zone, e.g. Asia/Shanghai."))
     return errors

@@ -18,7 +18,8 @@ from zhanggui.console.datamodel import ModelView, PeeweeInterface, RecordRejecte
 from zhanggui.console.scope import StoreScopedMixin
 
 from . import validation
-from .models import EarningRule, EventSignup, MemberEvent, PointsLedgerEntry, Tier
+from .models import (EarningRule, EventSignup, LoyaltySettings, MemberEvent, PointsLedgerEntry,
+                     Tier)
 from .redemption import LoyaltyError
 
 
@@ -192,3 +193,25 @@ class MemberEventView(StoreScopedMixin, ModelView):
     }
     related_views = [EventSignupView]
     store_field = "store_code"
+
+
+class LoyaltySettingsView(ModelView):
+    """The program's one settings row: return window, expiry, refund policy, time zone.
+
+    A changed expiry policy applies to points earned from then on; points already
+    earned keep the expiry they were given.
+    """
+
+    datamodel = ValidatedInterface(LoyaltySettings, validation.settings_problems)
+    list_title = show_title = _l("Program settings")
+    edit_title = _l("Edit program settings")
+    base_permissions = ["can_list", "can_show", "can_edit"]
+    list_columns = ["pending_days", "expiry_policy", "expiry_period", "expiry_notice_days",
+                    "refund_policy", "timezone"]
+    edit_columns = show_columns = list_columns
+    description_columns = {
+        "expiry_policy": _l("Applies to points earned from now on; earned points keep "
+                            "their expiry."),
+        "pending_days": _l("0: points count at once; otherwise they unlock after the "
+                           "return window."),
+    }

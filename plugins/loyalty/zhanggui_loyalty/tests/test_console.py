@@ -262,3 +262,55 @@ def test_the_360_view_shows_formatted_points_benefits_progress_and_expiring_poin
     assert "1,200" in text and "银卡" in text and "Free parking hours" in text
     assert "金卡" in text and "¥3,800.00 to go" in text
     assert f"_flt_0_member_id={member}" in text and "Adjust points" in text
+
+
+def test_the_program_settings_refuse_a_negative_return_window_and_an_unknown_time_zone(
+        loyalty_app, console):
+    from zhanggui_loyalty.models import LoyaltySettings
+
+    client = console()
+    answer = _post_form(client, "/loyaltysettingsview/edit/1?lang=en", {
+        "pending_days": "-1", "expiry_policy": "year_end", "expiry_period": "1",
+        "expiry_notice_days": "30", "refund_policy": "negative", "timezone": "Mars/Olympus"})
+    text = answer.get_data(as_text=True)
+    assert "Must not be negative." in text and "Unknown time zone" in text
+    assert LoyaltySettings.get_by_id(1).pending_days == 0
+    ok = _post_form(client, "/loyaltysettingsview/edit/1", {
+        "pending_days": "7", "expiry_policy": "after_days", "expiry_period": "365",
+        "expiry_notice_days": "30", "refund_policy": "review", "timezone": "Asia/Taipei"})
+    assert ok.status_code == 302 and LoyaltySettings.get_by_id(1).pending_days == 7
+    assert console("Marketing").get("/loyaltysettingsview/edit/1").status_code in (302, 403)
+
+
+def test_a_store_manager_reads_only_the_ledger_of_their_stores(loyalty_app):
+    from zhanggui.console.scope import UserStore
+    from zhanggui.users import create_user
+
+    member = make_member("13800138008")
+    emit_purchase(purchase(member, "61.00", store="SH01"))
+    emit_purchase(purchase(member, "62.00", store="BJ01"))
+    user = create_user("sh01-manager", PASSWORD, role="Store manager")
+    UserStore.create(user_id=user.id, store_code="SH01")
+    client = loyalty_app.test_client()
+    page = client.get("/login/")
+    client.post("/login/", data={"username": "sh01-manager", "password": PASSWORD,
+                                 "csrf_token": _csrf_token(page.get_data(as_text=True))})
+    text = client.get("/pointsledgerview/list/").get_data(as_text=True).replace(" ", "")
+    assert ">61<" in text and ">62<" not in text
+    other = PointsLedgerEntry.get(PointsLedgerEntry.store_code == "BJ01")
+    assert client.get(f"/pointsledgerview/show/{other.id}").status_code == 404
+
+
+def test_an_adjustment_by_member_number_needs_a_member_loyalty_knows(loyalty_app, console):
+    member = make_member("13800138009")
+    emit_purchase(purchase(member, "10.00"))
+    client = console()
+    page = client.get(f"/loyalty/adjustments/add?member_id={member}")
+    assert f'value="{member}"' in page.get_data(as_text=True)
+    done = _post_form(client, f"/loyalty/adjustments/add?member_id={member}",
+                      {"member_id": str(member), "points": "-10", "reason": "重复积分冲正"})
+    stranger = _post_form(client, "/loyalty/adjustments/add?lang=en",
+                          {"member_id": "987654", "points": "10", "reason": "测试"})
+    assert done.status_code == 302 and balance_of(member) == 0
+    assert "No member with this number" in stranger.get_data(as_text=True)
+    assert balance_of(987654) == 0
