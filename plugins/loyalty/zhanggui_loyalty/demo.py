@@ -101,7 +101,8 @@ def _month_ranges(start: dt.datetime, end: dt.datetime):
 
 
 def _earn_purchases(settings, now: dt.datetime) -> int:
-    """One earn entry per member purchase, month by month (the expiry differs)."""
+    """One earn entry per member purchase, in one pass: the expiry date is chosen per
+    local month by a CASE over the month boundaries."""
     pg = _backend() == "postgresql"
     net = "p.total - COALESCE(x.paid, 0)"
     points = f"GREATEST(FLOOR({net}), 0)::bigint" if pg else \
@@ -117,25 +118,25 @@ def _earn_purchases(settings, now: dt.datetime) -> int:
     first = first.replace(tzinfo=dt.timezone.utc) if first.tzinfo is None else first
     last = last.replace(tzinfo=dt.timezone.utc) if last.tzinfo is None else last
     methods = ", ".join(f"'{m}'" for m in EXCLUDED_METHODS)
-    total = 0
-    for start, end in _month_ranges(first, last + dt.timedelta(seconds=1)):
-        expires = expires_at_for(start, settings)
-        detail = ("'{\"demo\": true, \"bonus_points\": 0, \"total_amount\": \"' || "
-                  f"{text('p.total')} || '\", \"lines\": [{{\"line\": \"all\", \"amount\": \"' || "
-                  f"{text('p.total')} || '\", \"points\": ' || {text(points)} || '}}]}}'")
-        total += _sql(
-            "INSERT INTO loyalty_ledger_entry (member_id, kind, points, pending_points, spend, "
-            "source_type, source_id, idempotency_key, expires_at, store_code, occurred_at, "
-            "created_at, detail) "
-            f"SELECT p.member_id, 'earn', {points}, 0, p.total, 'purchase', {text('p.id')}, "
-            f"'purchase:' || {text('p.id')} || ':earn', ?, s.code, p.occurred_at, "
-            f"p.occurred_at, {detail} "
-            "FROM members_purchase p JOIN members_store s ON s.id = p.store_id "
-            "LEFT JOIN (SELECT purchase_id, SUM(amount) AS paid FROM members_payment "
-            f"WHERE method IN ({methods}) GROUP BY purchase_id) x ON x.purchase_id = p.id "
-            "WHERE p.member_id IS NOT NULL AND p.occurred_at >= ? AND p.occurred_at < ? "
-            "ORDER BY p.id", (_naive(expires), _naive(start), _naive(end)))
-    return total
+    branches, params = [], []
+    for _start, end in _month_ranges(first, last + dt.timedelta(seconds=1)):
+        branches.append("WHEN p.occurred_at < ? THEN ?")
+        params += [_naive(end), _naive(expires_at_for(_start, settings))]
+    expires = f"CASE {' '.join(branches)} END"
+    detail = ("'{\"demo\": true, \"bonus_points\": 0, \"total_amount\": \"' || "
+              f"{text('p.total')} || '\", \"lines\": [{{\"line\": \"all\", \"amount\": \"' || "
+              f"{text('p.total')} || '\", \"points\": ' || {text(points)} || '}}]}}'")
+    return _sql(
+        "INSERT INTO loyalty_ledger_entry (member_id, kind, points, pending_points, spend, "
+        "source_type, source_id, idempotency_key, expires_at, store_code, occurred_at, "
+        "created_at, detail) "
+        f"SELECT p.member_id, 'earn', {points}, 0, p.total, 'purchase', {text('p.id')}, "
+        f"'purchase:' || {text('p.id')} || ':earn', {expires}, s.code, p.occurred_at, "
+        f"p.occurred_at, {detail} "
+        "FROM members_purchase p JOIN members_store s ON s.id = p.store_id "
+        "LEFT JOIN (SELECT purchase_id, SUM(amount) AS paid FROM members_payment "
+        f"WHERE method IN ({methods}) GROUP BY purchase_id) x ON x.purchase_id = p.id "
+        "WHERE p.member_id IS NOT NULL ORDER BY p.id", params)
 
 
 def _tiers(now: dt.datetime) -> None:
@@ -288,6 +289,9 @@ def build_demo_program(ctx) -> None:
     expired, redeemed = _expire_and_redeem(now)
     progress.advance()
     _balances(now)
+    from .dashboard import MONTHS, refresh_months
+
+    refresh_months(MONTHS, now)
     progress.advance()
     progress.close()
     ctx.count(_("points ledger entries for purchases"), earned)

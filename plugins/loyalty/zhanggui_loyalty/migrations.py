@@ -231,7 +231,17 @@ def _event_models() -> list[type[peewee.Model]]:
             table_name = "loyalty_event_signup"
             indexes = ((("event", "member_id"), True), (("member_id",), False))
 
-    return [MemberEvent, EventSignup]
+    class PointsMonth(Model):
+        month = peewee.DateField(primary_key=True)
+        issued = peewee.BigIntegerField(default=0)
+        redeemed = peewee.BigIntegerField(default=0)
+        expired = peewee.BigIntegerField(default=0)
+        refreshed_at = UTCDateTimeField(default=utcnow)
+
+        class Meta:
+            table_name = "loyalty_points_month"
+
+    return [MemberEvent, EventSignup, PointsMonth]
 
 
 def member_events(ctx) -> None:
@@ -249,5 +259,5 @@ MIGRATIONS = [
     Migration(name="0001_initial", apply=initial,
               description="settings, tiers, earning rules, points ledger, balances"),
     Migration(name="0002_member_events", apply=member_events,
-              description="member events and sign-ups; ledger index by time"),
+              description="member events and sign-ups; monthly points cache; ledger index by time"),
 ]

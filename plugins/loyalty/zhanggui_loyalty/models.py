@@ -338,6 +338,20 @@ class EventSignup(Model):
         indexes = ((("event", "member_id"), True), (("member_id",), False))
 
 
+class PointsMonth(Model):
+    """Cache of the dashboard chart: points issued, redeemed and expired in one local
+    calendar month, recomputed from the ledger by the job ``loyalty.refresh_points_chart``."""
+
+    month = peewee.DateField(primary_key=True, verbose_name=_l("Month"))
+    issued = peewee.BigIntegerField(default=0, verbose_name=_l("Issued"))
+    redeemed = peewee.BigIntegerField(default=0, verbose_name=_l("Redeemed"))
+    expired = peewee.BigIntegerField(default=0, verbose_name=_l("Expired"))
+    refreshed_at = UTCDateTimeField(default=utcnow, verbose_name=_l("Updated at"))
+
+    class Meta:
+        table_name = "loyalty_points_month"
+
+
 MODELS = [LoyaltySettings, Tier, MemberTier, TierHistory, EarningRule, PointsLedgerEntry,
           PointsAllocation, PointsLot, MemberBalance, Redemption, RefundReview, ExpiryNotice,
-          MemberEvent, EventSignup]
+          MemberEvent, EventSignup, PointsMonth]

@@ -143,7 +143,11 @@ def zhanggui_jobs():
             Job("loyalty.unlock_pending", jobs.unlock_pending, schedule=crontab(minute="15")),
             Job("loyalty.notify_expiring", jobs.notify_expiring,
                 schedule=crontab(hour="1", minute="30")),
-            Job("loyalty.review_tiers", jobs.review_tiers, schedule=crontab(hour="18", minute="35"))]
+            Job("loyalty.review_tiers", jobs.review_tiers, schedule=crontab(hour="18", minute="35")),
+            Job("loyalty.refresh_points_chart", jobs.refresh_points_chart,
+                schedule=crontab(minute="*/10")),
+            Job("loyalty.refresh_points_chart_year", jobs.refresh_points_chart_year,
+                schedule=crontab(hour="19", minute="5"))]
 
 
 @hookimpl

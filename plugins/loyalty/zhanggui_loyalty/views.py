@@ -13,13 +13,16 @@ from __future__ import annotations
 from flask import flash, redirect, request
 from flask_appbuilder.actions import action
 
-from zhanggui import _, _l
+from zhanggui import (_, _l, format_local_date, format_local_datetime, format_money,
+                      format_number)
 from zhanggui.console.datamodel import ModelView, PeeweeInterface, RecordRejected
 from zhanggui.console.scope import StoreScopedMixin
 
 from . import validation
-from .models import (EarningRule, EventSignup, LoyaltySettings, MemberEvent, PointsLedgerEntry,
-                     Tier)
+from .models import (BIRTHDAY_SCOPES, DOWNGRADE_POLICIES, ENTRY_KINDS, EXPIRY_POLICIES,
+                     MATCH_FIELDS, QUALIFY_BY, REFUND_POLICIES, RULE_KINDS, SIGNUP_CHANNELS,
+                     SOURCE_TYPES, EarningRule, EventSignup, LoyaltySettings, MemberEvent,
+                     PointsLedgerEntry, Tier)
 from .redemption import LoyaltyError
 
 
@@ -50,6 +53,33 @@ class ValidatedInterface(PeeweeInterface):
     def edit(self, item, commit=True):
         self._check(item)
         super().edit(item, commit)
+
+
+# --- how values read in lists and show pages: labels, local times, formatted numbers
+
+def _label(choices):
+    labels = dict(choices)
+    return lambda value: labels.get(value, value or "")
+
+
+def _when(value):
+    return format_local_datetime(value) if value else ""
+
+
+def _day(value):
+    return format_local_date(value) if value else ""
+
+
+def _num(value):
+    return format_number(value) if value is not None else ""
+
+
+def _money(value):
+    return format_money(value) if value is not None else ""
+
+
+def _text(value):
+    return value if value is not None else ""
 
 
 def _rule_problems(rule):
@@ -87,6 +117,10 @@ class EarningRuleView(ModelView):
     search_columns = ["code", "name", "kind", "active", "starts_on", "ends_on"]
     order_columns = ["code", "sequence", "starts_on", "ends_on"]
     base_order = ("sequence", "asc")
+    formatters_columns = {"kind": _label(RULE_KINDS), "match_field": _label(MATCH_FIELDS),
+                          "birthday_scope": _label(BIRTHDAY_SCOPES), "starts_on": _day,
+                          "ends_on": _day, "multiplier": _num, "points_per_unit": _num,
+                          "unit_amount": _money, "min_spend": _money}
     description_columns = {
         "kind": _l("Base rate: points per amount spent. Multiplier: for lines of a SKU, "
                    "counter or category. Birthday multiplier: on the member's birthday."),
@@ -117,6 +151,11 @@ class TierView(ModelView):
     search_columns = ["code", "name", "qualify_by", "active"]
     order_columns = ["rank", "code", "threshold"]
     base_order = ("rank", "asc")
+    formatters_columns = {"qualify_by": _label(QUALIFY_BY),
+                          "downgrade_policy": _label(DOWNGRADE_POLICIES), "threshold": _num,
+                          "points_multiplier": _num, "parking_hours": _num,
+                          "window_days": _num, "inactivity_days": _num,
+                          "birthday_gift": _text}
 
 
 class PointsLedgerView(StoreScopedMixin, ModelView):
@@ -136,6 +175,11 @@ class PointsLedgerView(StoreScopedMixin, ModelView):
                       "occurred_at"]
     order_columns = ["occurred_at", "points", "member_id"]
     base_order = ("id", "desc")
+    formatters_columns = {"kind": _label(ENTRY_KINDS), "source_type": _label(SOURCE_TYPES),
+                          "occurred_at": _when, "expires_at": _when, "unlock_at": _when,
+                          "created_at": _when, "points": _num, "pending_points": _num,
+                          "spend": _money, "reason": _text, "store_code": _text,
+                          "created_by": _text, "related_entry": _text, "detail": _text}
     store_field = "store_code"
 
 
@@ -152,6 +196,9 @@ class EventSignupView(StoreScopedMixin, ModelView):
     order_columns = ["signed_up_at", "attended_at", "member_id"]
     base_order = ("id", "desc")
     autocomplete_fields = ["event"]
+    formatters_columns = {"channel": _label(SIGNUP_CHANNELS), "signed_up_at": _when,
+                          "attended_at": _when, "member_id": _text,
+                          "attendance_entry": _text}
     store_field = "event.store_code"
 
     @action("check_in", _l("Check in"), _l("Check in the selected members?"), "fa-check")
@@ -192,6 +239,8 @@ class MemberEventView(StoreScopedMixin, ModelView):
         "store_code": _l("Empty: a chain-wide event."),
     }
     related_views = [EventSignupView]
+    formatters_columns = {"starts_at": _when, "ends_at": _when, "capacity": _num,
+                          "attendance_points": _num, "store_code": _text}
     store_field = "store_code"
 
 
@@ -209,6 +258,8 @@ class LoyaltySettingsView(ModelView):
     list_columns = ["pending_days", "expiry_policy", "expiry_period", "expiry_notice_days",
                     "refund_policy", "timezone"]
     edit_columns = show_columns = list_columns
+    formatters_columns = {"expiry_policy": _label(EXPIRY_POLICIES),
+                          "refund_policy": _label(REFUND_POLICIES)}
     description_columns = {
         "expiry_policy": _l("Applies to points earned from now on; earned points keep "
                             "their expiry."),

@@ -314,3 +314,50 @@ def test_an_adjustment_by_member_number_needs_a_member_loyalty_knows(loyalty_app
     assert done.status_code == 302 and balance_of(member) == 0
     assert "No member with this number" in stranger.get_data(as_text=True)
     assert balance_of(987654) == 0
+
+
+def test_every_loyalty_screen_answers_every_default_role_without_an_error(loyalty_app, console):
+    from zhanggui.console.security import DEFAULT_ROLES
+
+    member = make_member("13800138010")
+    emit_purchase(purchase(member, "100.00"))
+    event = MemberEvent.create(title="会员日", store_code="SH01", starts_at=utcnow(),
+                               ends_at=utcnow() + dt.timedelta(hours=1), capacity=3)
+    signup = EventSignup.create(event=event, member_id=member)
+    entry = PointsLedgerEntry.get()
+    rule, tier = EarningRule.get(), Tier.create(code="S", name="银卡", rank=1)
+    urls = ["/earningruleview/list/", f"/earningruleview/show/{rule.id}",
+            f"/earningruleview/edit/{rule.id}", "/earningruleview/add", "/tierview/list/",
+            f"/tierview/show/{tier.id}", "/tierview/add", "/pointsledgerview/list/",
+            f"/pointsledgerview/show/{entry.id}", "/loyalty/preview/",
+            "/loyalty/adjustments/add", "/membereventview/list/",
+            f"/membereventview/show/{event.id}", "/membereventview/add",
+            "/eventsignupview/list/", f"/eventsignupview/show/{signup.id}",
+            f"/loyalty/events/{event.id}/signup", "/loyaltysettingsview/list/",
+            "/loyaltysettingsview/edit/1", "/"]
+    seen = {}
+    for role in DEFAULT_ROLES:
+        client = console(role)
+        for url in urls:
+            status = client.get(url).status_code
+            assert status in (200, 302, 403, 404), (role, url, status)
+            seen[role, url] = status
+    assert seen["Head-office admin", "/loyalty/adjustments/add"] == 200
+    assert seen["Marketing", "/earningruleview/add"] == 200
+    assert seen["Auditor", "/earningruleview/add"] != 200
+    assert seen["Store staff", "/pointsledgerview/list/"] != 200
+    assert seen["Store manager", "/pointsledgerview/list/"] == 200
+
+
+def test_the_chart_reads_the_monthly_cache_that_the_refresh_job_keeps(loyalty_app):
+    from zhanggui_loyalty import jobs
+    from zhanggui_loyalty.dashboard import cached_points
+    from zhanggui_loyalty.models import PointsMonth
+
+    member = make_member("13800138011")
+    emit_purchase(purchase(member, "300.00"))
+    assert jobs.refresh_points_chart_year() == 12 and PointsMonth.select().count() == 12
+    emit_purchase(purchase(member, "200.00"))
+    assert cached_points()[-1][1] == 300           # up to ten minutes old
+    jobs.refresh_points_chart()
+    assert cached_points()[-1][1] == 500
