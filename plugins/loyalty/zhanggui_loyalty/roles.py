@@ -37,6 +37,7 @@ LEDGER = _on("PointsLedgerView", _READ) + _menu("Points ledger")
 EVENTS_READ = _on("MemberEventView", _READ) + _on("EventSignupView", _READ) \
     + _menu("Member events", "Event sign-ups")
 EVENTS_DESK = EVENTS_READ + ("check_in on EventSignupView", "can_signup on EventSignupFormView",
+                             "sign_up on MemberEventView",
                              "can_signup on LoyaltyEventApi", "can_check_in on LoyaltyEventApi")
 RULES_READ = _on("EarningRuleView", _READ) + _on("TierView", _READ) \
     + _menu("Earning rules", "Tiers and benefits")
@@ -53,7 +54,8 @@ def default_grants() -> list[RoleGrant]:
             RoleGrant("Store manager", API_READ + redeem + LEDGER + PREVIEW + EVENTS_DESK),
             RoleGrant("Store staff", API_READ + redeem + PREVIEW + EVENTS_DESK),
             RoleGrant("Call-center agent", API_READ + LEDGER + PREVIEW + EVENTS_READ
-                      + ("can_signup on EventSignupFormView", "can_signup on LoyaltyEventApi")),
+                      + ("can_signup on EventSignupFormView", "sign_up on MemberEventView",
+                         "can_signup on LoyaltyEventApi")),
             RoleGrant("Auditor", API_READ + RULES_READ + EVENTS_READ + LEDGER + settings_read),
             # a till's API key: check-in at an event desk
             RoleGrant("POS terminal", ("can_signup on LoyaltyEventApi",

@@ -239,6 +239,16 @@ class MemberEventView(StoreScopedMixin, ModelView):
         "store_code": _l("Empty: a chain-wide event."),
     }
     related_views = [EventSignupView]
+
+    @action("sign_up", _l("Sign a member up"), None, "fa-user-plus", multiple=False)
+    def sign_up(self, item):
+        from flask import abort, url_for
+
+        if isinstance(item, list):
+            item = item[0] if item else None
+        if item is None:
+            abort(404)
+        return redirect(url_for("EventSignupFormView.signup", event_id=item.id))
     formatters_columns = {"starts_at": _when, "ends_at": _when, "capacity": _num,
                           "attendance_points": _num, "store_code": _text}
     store_field = "store_code"

@@ -235,6 +235,11 @@ def test_staff_sign_a_member_up_and_check_them_in_from_the_console(loyalty_app, 
                                ends_at=utcnow() + dt.timedelta(hours=2), capacity=5,
                                attendance_points=50)
     client = console("Marketing")
+    show = client.get(f"/membereventview/show/{event.id}").get_data(as_text=True)
+    assert "sign_up" in show
+    go = client.post("/membereventview/action_post", data={
+        "action": "sign_up", "rowid": [str(event.id)], "csrf_token": _csrf_token(show)})
+    assert go.status_code == 302 and go.location.endswith(f"/loyalty/events/{event.id}/signup")
     signed = _post_form(client, f"/loyalty/events/{event.id}/signup",
                         {"phone": "13800138006", "channel": "console"})
     assert signed.status_code == 302
