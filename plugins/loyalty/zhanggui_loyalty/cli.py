@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from zhanggui import _, database
+from zhanggui import _, database, format_number
 
 MISMATCHED_BALANCES = """
 SELECT COALESCE(b.member_id, l.member_id) FROM loyalty_member_balance b
@@ -67,7 +67,7 @@ def check_command() -> None:
     wrong = mismatched_members()
     if not wrong:
         click.echo(_("Points ledger and balances agree: %(count)s members checked.",
-                     count=MemberBalance.select().count()))
+                     count=format_number(MemberBalance.select().count())))
         return
     click.echo(_("Balances that disagree with the ledger: members %(ids)s",
                  ids=", ".join(str(m) for m in wrong[:50])), err=True)
