@@ -22,9 +22,11 @@ def adjust_with_audit(key: str, member_id: int, points: int, reason: str,
 
     A replay of ``key`` answers the first adjustment and writes no second audit entry.
     """
-    from .ledger import entry_key, find_entry
+    from .ledger import entry_key, find_entry, lock_balance
 
     with write_transaction():
+        # under the member's lock, so two submits of one form cannot both look new
+        lock_balance(int(member_id))
         replay = find_entry(entry_key("adjustment", key)) is not None
         answer = adjust_points(key, member_id, points, reason, getattr(user, "id", None))
         if not replay:
