@@ -366,3 +366,33 @@ def test_the_chart_reads_the_monthly_cache_that_the_refresh_job_keeps(loyalty_ap
     assert cached_points()[-1][1] == 300           # up to ten minutes old
     jobs.refresh_points_chart()
     assert cached_points()[-1][1] == 500
+
+
+def test_one_adjustment_submitted_by_many_at_once_is_written_and_audited_once(loyalty_app):
+    import threading
+
+    from zhanggui_loyalty.adjustments import adjust_with_audit
+
+    if not loyalty_app.config["LOYALTY_TEST_URL"].startswith("postgres"):
+        pytest.skip("row locks under real concurrency: PostgreSQL")
+    db = loyalty_app.extensions["zhanggui"].db
+    barrier, answers = threading.Barrier(12), []
+
+    def submit():
+        with loyalty_app.app_context():
+            db.connect(reuse_if_open=True)
+            try:
+                barrier.wait()
+                answers.append(adjust_with_audit("form-1", 77, 40, "活动补偿").body["entry"])
+            finally:
+                db.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(answers)) == 1 and balance_of(77) == 40
+    audits = AuditEntry.select().where((AuditEntry.resource == "loyalty_ledger_entry") &
+                                       (AuditEntry.record_pk == str(answers[0])))
+    assert audits.count() == 1
