@@ -240,6 +240,13 @@ class MemberEventView(StoreScopedMixin, ModelView):
     }
     related_views = [EventSignupView]
 
+    def pre_delete(self, item):
+        # attendance points were awarded for this event: the ledger must keep its source
+        if EventSignup.select().where((EventSignup.event == item.id) &
+                                      EventSignup.attended_at.is_null(False)).exists():
+            raise ValueError(_("Members have checked in to this event; close it for "
+                               "sign-up instead of deleting it."))
+
     @action("sign_up", _l("Sign a member up"), None, "fa-user-plus", multiple=False)
     def sign_up(self, item):
         from flask import abort, url_for

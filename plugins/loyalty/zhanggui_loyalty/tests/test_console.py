@@ -396,3 +396,38 @@ def test_one_adjustment_submitted_by_many_at_once_is_written_and_audited_once(lo
     audits = AuditEntry.select().where((AuditEntry.resource == "loyalty_ledger_entry") &
                                        (AuditEntry.record_pk == str(answers[0])))
     assert audits.count() == 1
+
+
+def test_the_ledger_filters_by_source_store_and_date_range(loyalty_app, console):
+    member = make_member("13800138012")
+    emit_purchase(purchase(member, "71.00", store="SH01",
+                           when=utcnow() - dt.timedelta(days=40)))
+    emit_purchase(purchase(member, "72.00", store="BJ01"))
+    client = console("Auditor")
+
+    def amounts(query):
+        text = client.get(f"/pointsledgerview/list/?{query}").get_data(as_text=True)
+        return {n for n in ("71", "72") if f">{n}<" in text.replace(" ", "")}
+
+    since = (utcnow() - dt.timedelta(days=10)).strftime("%Y-%m-%d %H:%M:%S")
+    assert amounts("_flt_0_source_type=purchase") == {"71", "72"}
+    assert amounts("_flt_0_store_code=BJ01") == {"72"}
+    assert amounts(f"_flt_1_occurred_at={since}") == {"72"}
+    assert amounts(f"_flt_2_occurred_at={since}") == {"71"}
+
+
+def test_an_event_with_check_ins_cannot_be_deleted(loyalty_app, console):
+    event = MemberEvent.create(title="品鉴会", store_code="SH01", capacity=5,
+                               starts_at=utcnow() - dt.timedelta(hours=1),
+                               ends_at=utcnow() + dt.timedelta(hours=1), attendance_points=10)
+    EventSignup.create(event=event, member_id=5, attended_at=utcnow())
+    client = console("Marketing")
+    page = client.get(f"/membereventview/show/{event.id}")
+    client.post(f"/membereventview/delete/{event.id}",
+                data={"csrf_token": _csrf_token(page.get_data(as_text=True))})
+    assert MemberEvent.select().where(MemberEvent.id == event.id).exists()
+    empty = MemberEvent.create(title="取消的活动", store_code="SH01", capacity=5,
+                               starts_at=utcnow(), ends_at=utcnow() + dt.timedelta(hours=1))
+    client.post(f"/membereventview/delete/{empty.id}",
+                data={"csrf_token": _csrf_token(page.get_data(as_text=True))})
+    assert not MemberEvent.select().where(MemberEvent.id == empty.id).exists()
