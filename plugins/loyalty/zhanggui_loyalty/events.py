@@ -145,3 +145,38 @@ def check_in(event_id: int, member_id: int, now: dt.datetime | None = None) -> C
          .where(EventSignup.id == signup.id).execute())
         signup.attended_at, signup.attendance_entry = now, entry.id
         return CheckIn(signup, entry.points, balance.balance, entry.id, False)
+
+
+def upcoming_events(member_id: int | None = None, store_codes: set[str] | None = None,
+                    now: dt.datetime | None = None, limit: int = 100) -> list[dict]:
+    """Open events not over yet, soonest first, with the places left and, for
+    ``member_id``, whether that member may sign up (tier allowed, a place left, not
+    signed up yet).  ``store_codes`` (``None``: every store) limits the stores."""
+    from peewee import fn
+
+    now = now or utcnow()
+    query = (MemberEvent.select().where(MemberEvent.active & (MemberEvent.ends_at > now))
+             .order_by(MemberEvent.starts_at, MemberEvent.id).limit(limit))
+    if store_codes is not None:
+        query = query.where(MemberEvent.store_code.in_(sorted(store_codes) or [""]))
+    events = list(query)
+    ids = [e.id for e in events]
+    taken = dict(EventSignup.select(EventSignup.event, fn.COUNT(EventSignup.id))
+                 .where(EventSignup.event.in_(ids or [0])).group_by(EventSignup.event).tuples())
+    mine = set()
+    if member_id is not None:
+        mine = {e for (e,) in EventSignup.select(EventSignup.event).where(
+            EventSignup.event.in_(ids or [0]) & (EventSignup.member_id == member_id)).tuples()}
+    out = []
+    for event in events:
+        left = max(0, event.capacity - int(taken.get(event.id, 0)))
+        row = {"id": event.id, "title": event.title, "store": event.store_code,
+               "starts_at": event.starts_at.isoformat(), "ends_at": event.ends_at.isoformat(),
+               "capacity": event.capacity, "places_left": left,
+               "tiers_allowed": sorted(split_codes(event.allowed_tiers)),
+               "attendance_points": event.attendance_points}
+        if member_id is not None:
+            row["signed_up"] = event.id in mine
+            row["may_sign_up"] = event.id not in mine and left > 0 and allowed(event, member_id)
+        out.append(row)
+    return out

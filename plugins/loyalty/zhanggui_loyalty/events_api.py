@@ -4,6 +4,8 @@
   "channel": "app"}`` -> 201 the sign-up; 409 ``event_full``, ``tier_not_allowed``,
   ``already_signed_up``, ``event_closed``; 404 ``event_not_found`` /
   ``member_not_found``; 422 ``invalid`` with field messages.
+* ``GET /?member_id=`` (or ``?phone=``/``?card=``): open events not over yet, with
+  the places left and, for a member, ``signed_up`` and ``may_sign_up``.
 * ``POST /<id>/attendance`` ``{"member": ... | "member_id": n}`` -> 201 on the first
   check-in with the points awarded and the new balance, 200 with the same figures
   (``already_checked_in``: true) on any later one; 409 ``not_signed_up`` /
@@ -11,14 +13,14 @@
 """
 from __future__ import annotations
 
-from flask import make_response, jsonify
+from flask import jsonify, make_response, request
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 
 from zhanggui import _
 
 from .api import _body, _fields, _member_ref, _text, find_member_id
-from .events import check_in, sign_up, signup_dict
+from .events import check_in, sign_up, signup_dict, upcoming_events
 from .redemption import LoyaltyError
 
 
@@ -40,7 +42,8 @@ class LoyaltyEventApi(BaseApi):
     route_base = "/api/v1/loyalty/events"
     allow_browser_login = True
     openapi_spec_tag = "Loyalty events"
-    method_permission_name = {"signups": "signup", "attendance": "check_in"}
+    method_permission_name = {"signups": "signup", "attendance": "check_in",
+                              "upcoming": "get"}
 
     def _error(self, exc: LoyaltyError):
         return make_response(jsonify(exc.as_dict()), exc.status)
@@ -55,6 +58,25 @@ class LoyaltyEventApi(BaseApi):
         codes = user_store_codes()
         if event is None or (codes is not None and event.store_code not in codes):
             raise LoyaltyError(404, "event_not_found", _("There is no such member event."))
+
+    @expose("/", methods=["GET"])
+    @protect()
+    def upcoming(self):
+        """Open member events, and which of them a member may sign up for."""
+        from zhanggui.console.scope import user_store_codes
+
+        try:
+            member_id = None
+            raw = request.args.get("member_id")
+            if raw is not None:
+                if not raw.isdigit() or int(raw) <= 0:
+                    raise _fields({"member_id": [_("Give the member id as a whole number.")]})
+                member_id = int(raw)
+            elif request.args.get("phone") or request.args.get("card"):
+                member_id = find_member_id(request.args.get("phone"), request.args.get("card"))
+            return self.response(200, result=upcoming_events(member_id, user_store_codes()))
+        except LoyaltyError as exc:
+            return self._error(exc)
 
     @expose("/<int:event_id>/signups", methods=["POST"])
     @protect()

@@ -31,7 +31,8 @@ def _menu(*names: str) -> tuple[str, ...]:
     return ("menu_access on Loyalty",) + tuple(f"menu_access on {n}" for n in names)
 
 
-API_READ = ("loyalty.view_points", "can_get on LoyaltyApi", "can_preview on LoyaltyApi")
+API_READ = ("loyalty.view_points", "can_get on LoyaltyApi", "can_preview on LoyaltyApi",
+            "can_get on LoyaltyEventApi")
 PREVIEW = ("can_preview on RulePreviewView",) + _menu("Rule preview")
 LEDGER = _on("PointsLedgerView", _READ) + _menu("Points ledger")
 EVENTS_READ = _on("MemberEventView", _READ) + _on("EventSignupView", _READ) \
@@ -58,7 +59,7 @@ def default_grants() -> list[RoleGrant]:
                          "can_signup on LoyaltyEventApi")),
             RoleGrant("Auditor", API_READ + RULES_READ + EVENTS_READ + LEDGER + settings_read),
             # a till's API key: check-in at an event desk
-            RoleGrant("POS terminal", ("can_signup on LoyaltyEventApi",
+            RoleGrant("POS terminal", ("can_get on LoyaltyEventApi", "can_signup on LoyaltyEventApi",
                                        "can_check_in on LoyaltyEventApi"))]
 
 

@@ -26,8 +26,8 @@ Program settings
     zone exists.
 
 Member events
-  * the end is after the start; places at least one; points not negative; the tiers
-    allowed are existing tier codes.
+  * the end is after the start; places at least one; points not negative; neither
+    above a million; the tiers allowed are existing tier codes.
 """
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ from .rules import split_codes
 
 D = decimal.Decimal
 FOREVER_START, FOREVER_END = dt.date.min, dt.date.max
+MAX_EVENT_NUMBER = 1_000_000   # places or attendance points: beyond is a typo
 
 
 def _add(errors: dict, field: str, message: str) -> None:
@@ -155,8 +156,12 @@ def event_problems(event: Any, tier_codes: set[str]) -> dict[str, list[str]]:
         _add(errors, "ends_at", _("The event must end after it starts."))
     if event.capacity is None or int(event.capacity) < 1:
         _add(errors, "capacity", _("Give at least one place."))
+    elif int(event.capacity) > MAX_EVENT_NUMBER:
+        _add(errors, "capacity", _("At most %(n)s.", n=MAX_EVENT_NUMBER))
     if event.attendance_points is not None and int(event.attendance_points) < 0:
         _add(errors, "attendance_points", _("Must not be negative."))
+    elif event.attendance_points is not None and int(event.attendance_points) > MAX_EVENT_NUMBER:
+        _add(errors, "attendance_points", _("At most %(n)s.", n=MAX_EVENT_NUMBER))
     unknown = split_codes(event.allowed_tiers) - tier_codes
     if unknown:
         _add(errors, "allowed_tiers",

@@ -223,3 +223,22 @@ def test_store_staff_reach_only_their_own_stores_events(loyalty_app):
     other = client.post(f"/api/v1/loyalty/events/{theirs.id}/signups", json={"member_id": 4},
                         headers=headers)
     assert mine.status_code == 201 and other.status_code == 404
+
+
+def test_the_event_list_tells_a_member_which_events_they_may_join(loyalty_app, bearer):
+    _gold(31)
+    open_to_all = _event(capacity=1)
+    gold_only = _event(allowed_tiers="GOLD", title="金卡专场")
+    _event(title="已结束", starts_at=utcnow() - dt.timedelta(days=3),
+           ends_at=utcnow() - dt.timedelta(days=2))
+    sign_up(open_to_all.id, 32)
+    client, headers = loyalty_app.test_client(), bearer("Call-center agent")
+    gold = {e["id"]: e for e in client.get("/api/v1/loyalty/events/?member_id=31",
+                                           headers=headers).json["result"]}
+    plain = {e["id"]: e for e in client.get("/api/v1/loyalty/events/?member_id=33",
+                                            headers=headers).json["result"]}
+    assert set(gold) == {open_to_all.id, gold_only.id}
+    assert gold[open_to_all.id]["places_left"] == 0 and not gold[open_to_all.id]["may_sign_up"]
+    assert gold[gold_only.id]["may_sign_up"] and not plain[gold_only.id]["may_sign_up"]
+    bad = client.get("/api/v1/loyalty/events/?member_id=x", headers=headers)
+    assert bad.status_code == 422 and "member_id" in bad.json["message"]
