@@ -35,7 +35,7 @@ import datetime as dt
 import decimal
 from typing import Any, Iterable
 
-from zhanggui import _, plugins
+from zhanggui import _, format_number, plugins
 
 from .rules import split_codes
 
@@ -157,11 +157,11 @@ def event_problems(event: Any, tier_codes: set[str]) -> dict[str, list[str]]:
     if event.capacity is None or int(event.capacity) < 1:
         _add(errors, "capacity", _("Give at least one place."))
     elif int(event.capacity) > MAX_EVENT_NUMBER:
-        _add(errors, "capacity", _("At most %(n)s.", n=MAX_EVENT_NUMBER))
+        _add(errors, "capacity", _("At most %(n)s.", n=format_number(MAX_EVENT_NUMBER)))
     if event.attendance_points is not None and int(event.attendance_points) < 0:
         _add(errors, "attendance_points", _("Must not be negative."))
     elif event.attendance_points is not None and int(event.attendance_points) > MAX_EVENT_NUMBER:
-        _add(errors, "attendance_points", _("At most %(n)s.", n=MAX_EVENT_NUMBER))
+        _add(errors, "attendance_points", _("At most %(n)s.", n=format_number(MAX_EVENT_NUMBER)))
     unknown = split_codes(event.allowed_tiers) - tier_codes
     if unknown:
         _add(errors, "allowed_tiers",
