@@ -83,7 +83,8 @@ def sign_up(event_id: int, member_id: int, channel: str = "console",
             now: dt.datetime | None = None) -> EventSignup:
     """Give ``member_id`` a place at the event (see module doc for the refusals)."""
     if channel not in CHANNELS:
-        raise LoyaltyError(422, "invalid", {"channel": [_("Unknown sign-up channel.")]})  # type: ignore[arg-type]
+        errors = {"channel": [_("Unknown sign-up channel.")]}
+        raise LoyaltyError(422, "invalid", errors)  # type: ignore[arg-type]
     now = now or utcnow()
     try:
         with write_transaction():
@@ -138,7 +139,8 @@ def check_in(event_id: int, member_id: int, now: dt.datetime | None = None) -> C
             entry = existing
         elif event.attendance_points > 0:
             entry = post_credit(balance, "earn", key, int(event.attendance_points),
-                                earned=True, expires_at=expires_at_for(now, program_settings()), **fields)
+                                earned=True,
+                                expires_at=expires_at_for(now, program_settings()), **fields)
         else:
             entry = post_zero(balance, "earn", key, **fields)
         (EventSignup.update(attended_at=now, attendance_entry=entry.id)

@@ -1,13 +1,15 @@
 """The loyalty console's menu and who may do what by default.
 
-| role | loyalty in the console and API |
-|---|---|
-| Head-office admin | everything, including manual adjustments (``loyalty.adjust_points``) and the program settings |
-| Marketing | edits earning rules, tiers and benefits, member events; reads the program settings and ledgers; previews; signs members up and checks them in |
-| Store manager | reads the ledger of their stores; previews; their stores' events: signs members up, checks them in |
-| Store staff | previews; their stores' events: signs members up, checks them in; redeems (API) |
-| Call-center agent | reads ledgers; previews; signs members up by phone |
-| Auditor | reads rules, tiers, settings, events, sign-ups and ledgers; changes nothing |
+* Head-office admin: everything, including manual adjustments
+  (``loyalty.adjust_points``) and the program settings.
+* Marketing: edits earning rules, tiers and benefits, member events; reads the
+  program settings and ledgers; previews; signs members up and checks them in.
+* Store manager: reads the ledger of their stores; previews; their stores' events:
+  signs members up, checks them in.
+* Store staff: previews; their stores' events: signs members up, checks them in;
+  redeems (API).
+* Call-center agent: reads ledgers; previews; signs members up by phone.
+* Auditor: reads rules, tiers, settings, events, sign-ups and ledgers; changes nothing.
 
 Manual adjustments are for head office only by default: an admin may grant
 ``loyalty.adjust_points`` with ``can_add on PointsAdjustmentView`` (and
@@ -59,7 +61,8 @@ def default_grants() -> list[RoleGrant]:
                          "can_signup on LoyaltyEventApi")),
             RoleGrant("Auditor", API_READ + RULES_READ + EVENTS_READ + LEDGER + settings_read),
             # a till's API key: check-in at an event desk
-            RoleGrant("POS terminal", ("can_get on LoyaltyEventApi", "can_signup on LoyaltyEventApi",
+            RoleGrant("POS terminal", ("can_get on LoyaltyEventApi",
+                                       "can_signup on LoyaltyEventApi",
                                        "can_check_in on LoyaltyEventApi"))]
 
 

@@ -125,7 +125,8 @@ class EarningRuleView(ModelView):
         "kind": _l("Base rate: points per amount spent. Multiplier: for lines of a SKU, "
                    "counter or category. Birthday multiplier: on the member's birthday."),
         "excluded_categories": _l("Category codes, comma-separated: these lines earn nothing."),
-        "excluded_payment_methods": _l("Money paid this way earns nothing, e.g. gift_card, coupon."),
+        "excluded_payment_methods": _l("Money paid this way earns nothing, "
+                                       "e.g. gift_card, coupon."),
         "match_values": _l("SKUs, counter codes or category codes, comma-separated."),
     }
 
