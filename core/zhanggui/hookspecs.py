@@ -280,6 +280,17 @@ def zhanggui_member_birthday(member_id: Any) -> Any:
 
 
 @hookspec
+def zhanggui_product_categories() -> list[str]:
+    """Return the product category codes this plugin knows (``["服装", "化妆品"]``).
+
+    Called when a console editor checks a category typed by a user (loyalty's earning
+    rules).  Not ``firstresult``: the answers of every plugin are combined; when no
+    plugin answers, callers accept any category.  Return a list of strings, possibly
+    empty.
+    """
+
+
+@hookspec
 def zhanggui_points_expiring(member_id: Any, points: int, expires_on: Any) -> None:
     """Points of ``member_id`` will expire on ``expires_on``: tell the member."""
 

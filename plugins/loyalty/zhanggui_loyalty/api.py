@@ -9,7 +9,10 @@
   in the next 30 days and the last ledger entries.
 * ``POST /preview`` a basket -> the points it would earn, line by line.
 * ``POST /adjustments`` ``{"id", "member_id", "points", "reason"}``: a manual
-  correction (permission ``can_adjust on LoyaltyApi``), recorded with the user.
+  correction (permissions ``can_adjust on LoyaltyApi`` and ``loyalty.adjust_points``),
+  recorded with the user and in the audit log.
+* ``POST /preview`` also takes ``"tier": "<code>"`` to preview for any member of a
+  tier when no member is given.
 
 Errors answer ``{"code", "message"}``; field errors ``{"code": "invalid",
 "message": {field: [messages]}}``.
@@ -24,11 +27,14 @@ from flask import g, jsonify, make_response, request
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 
-from zhanggui import (PaymentEvent, PurchaseEvent, PurchaseLineEvent, _, plugins, utcnow)
+from zhanggui import (PaymentEvent, PurchaseEvent, PurchaseLineEvent, _, has_permission,
+                      plugins, utcnow)
+
+from .adjustments import ADJUST_PERMISSION, adjust_with_audit
 
 from .earning import preview
 from .queries import member_summary
-from .redemption import LoyaltyError, adjust_points, redeem_points
+from .redemption import LoyaltyError, redeem_points
 
 MAX_LINES = 1000
 
@@ -214,9 +220,12 @@ class LoyaltyApi(BaseApi):
             reason = _text(data, "reason", errors, 200)
             if errors:
                 raise _fields(errors)
-            user = getattr(g, "user", None)
-            answer = adjust_points(key, member_id, points, reason,
-                                   getattr(user, "id", None))
+            if not has_permission(ADJUST_PERMISSION):
+                raise LoyaltyError(403, "forbidden",
+                                   _("Adjusting points needs the permission %(name)s.",
+                                     name=ADJUST_PERMISSION))
+            answer = adjust_with_audit(key, member_id, points, reason,
+                                       getattr(g, "user", None))
             return self.response(answer.status, **answer.body)
         except LoyaltyError as exc:
             return self._error(exc)
@@ -226,9 +235,11 @@ class LoyaltyApi(BaseApi):
     def basket_preview(self):
         """The points a basket would earn, line by line (nothing is written)."""
         try:
-            event, member = parse_basket(_body())
+            data = _body()
+            event, member = parse_basket(data)
             member_id = find_member_id(*member) if member else None
-            calc = preview(event, member_id)
+            tier = data.get("tier") if isinstance(data.get("tier"), str) else None
+            calc = preview(event, member_id, tier_code=tier)
             return self.response(200, member=member_id, **calc.as_dict())
         except LoyaltyError as exc:
             return self._error(exc)

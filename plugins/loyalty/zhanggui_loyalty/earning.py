@@ -16,7 +16,7 @@ from . import tiers
 from .expiry import expires_at_for
 from .ledger import (entry_key, find_entry, lock_balance, post_credit, post_pending,
                      post_zero, program_settings)
-from .models import EarningRule, MemberBalance, PointsLedgerEntry
+from .models import EarningRule, MemberBalance, PointsLedgerEntry, Tier
 from .rules import Calculation, calculate
 
 
@@ -33,11 +33,15 @@ def _bonuses(purchase: Any, member_id: Any) -> list[Any]:
     return plugins().collect("zhanggui_points_bonus", purchase=purchase, member_id=member_id)
 
 
-def preview(purchase: Any, member_id: Any | None = None) -> Calculation:
+def preview(purchase: Any, member_id: Any | None = None,
+            tier_code: str | None = None) -> Calculation:
     """What ``purchase`` would earn now, for ``member_id`` (or an anonymous basket
-    with neither tier nor birthday); nothing is written."""
+    with neither tier nor birthday, or a basket of any member of the tier
+    ``tier_code``); nothing is written."""
     settings = program_settings()
     tier = tiers.current_tier(member_id) if member_id is not None else None
+    if member_id is None and tier_code:
+        tier = Tier.get_or_none(Tier.code == tier_code)
     return calculate(purchase, list(EarningRule.select()), timezone=settings.timezone,
                      tier_multiplier=tier.points_multiplier if tier else 1,
                      birthday=_birthday(member_id) if member_id is not None else None,

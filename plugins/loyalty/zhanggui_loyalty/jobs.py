@@ -24,3 +24,17 @@ def notify_expiring() -> int:
 def review_tiers() -> int:
     """Apply the tiers' downgrade policies."""
     return _review(timezone=program_settings().timezone)
+
+
+def refresh_points_chart() -> int:
+    """Recompute the dashboard's points of the current and the previous month."""
+    from .dashboard import refresh_months
+
+    return refresh_months(2)
+
+
+def refresh_points_chart_year() -> int:
+    """Recompute the dashboard's points of all twelve months (nightly)."""
+    from .dashboard import MONTHS, refresh_months
+
+    return refresh_months(MONTHS)

@@ -201,12 +201,63 @@ def initial(ctx) -> None:
     models[0].insert(id=1).execute()  # the program's settings, with their defaults
 
 
+def _event_models() -> list[type[peewee.Model]]:
+    """The tables of step 0002 as they were."""
+
+    class MemberEvent(Model):
+        title = peewee.CharField(max_length=100)
+        store_code = peewee.CharField(max_length=20, null=True)
+        starts_at = UTCDateTimeField()
+        ends_at = UTCDateTimeField()
+        capacity = peewee.IntegerField(default=50)
+        allowed_tiers = peewee.TextField(default="")
+        attendance_points = peewee.IntegerField(default=0)
+        active = peewee.BooleanField(default=True)
+        created_at = UTCDateTimeField(default=utcnow)
+
+        class Meta:
+            table_name = "loyalty_event"
+
+    class EventSignup(Model):
+        id = peewee.BigAutoField()
+        event = peewee.ForeignKeyField(MemberEvent, on_delete="CASCADE")
+        member_id = peewee.BigIntegerField(null=True)
+        signed_up_at = UTCDateTimeField(default=utcnow)
+        channel = peewee.CharField(max_length=20, default="console")
+        attended_at = UTCDateTimeField(null=True)
+        attendance_entry = peewee.BigIntegerField(null=True)
+
+        class Meta:
+            table_name = "loyalty_event_signup"
+            indexes = ((("event", "member_id"), True), (("member_id",), False))
+
+    class PointsMonth(Model):
+        month = peewee.DateField(primary_key=True)
+        issued = peewee.BigIntegerField(default=0)
+        redeemed = peewee.BigIntegerField(default=0)
+        expired = peewee.BigIntegerField(default=0)
+        refreshed_at = UTCDateTimeField(default=utcnow)
+
+        class Meta:
+            table_name = "loyalty_points_month"
+
+    return [MemberEvent, EventSignup, PointsMonth]
+
+
+def member_events(ctx) -> None:
+    ctx.create_tables(_event_models())
+    # the monthly dashboard chart reads the ledger by time
+    ctx.run(ctx.migrator.add_index("loyalty_ledger_entry", ("occurred_at",), False))
+
+
 def schema_models() -> list[type[peewee.Model]]:
     """Every table as the steps above leave it (what the live models must match)."""
-    return _initial_models()
+    return _initial_models() + _event_models()
 
 
 MIGRATIONS = [
     Migration(name="0001_initial", apply=initial,
               description="settings, tiers, earning rules, points ledger, balances"),
+    Migration(name="0002_member_events", apply=member_events,
+              description="member events and sign-ups; monthly points cache; ledger index by time"),
 ]

@@ -26,7 +26,8 @@ ENTRY_KINDS = (("earn", _l("Earned")), ("redeem", _l("Redeemed")),
                ("reverse", _l("Reversed (refund)")), ("unlock", _l("Unlocked")))
 SOURCE_TYPES = (("purchase", _l("Purchase")), ("refund", _l("Refund")),
                 ("redemption", _l("Redemption")), ("adjustment", _l("Manual adjustment")),
-                ("expiry", _l("Expiry")), ("return_window", _l("Return window")))
+                ("expiry", _l("Expiry")), ("return_window", _l("Return window")),
+                ("event", _l("Member event")))
 EXPIRY_POLICIES = (("never", _l("Never expire")), ("after_days", _l("After N days")),
                    ("month_end", _l("At the end of the month, N months later")),
                    ("year_end", _l("At the end of the year, N years later")))
@@ -193,7 +194,7 @@ class PointsLedgerEntry(Model):
     class Meta:
         table_name = "loyalty_ledger_entry"
         indexes = ((("member_id", "id"), False), (("member_id", "occurred_at"), False),
-                   (("source_type", "source_id"), False))
+                   (("source_type", "source_id"), False), (("occurred_at",), False))
 
 
 class PointsAllocation(Model):
@@ -284,5 +285,73 @@ class ExpiryNotice(Model):
         indexes = ((("member_id", "expires_on"), True),)
 
 
+SIGNUP_CHANNELS = (("console", _l("Console")), ("app", _l("Member app")),
+                   ("wechat", _l("WeChat mini program")), ("pos", _l("At the till")),
+                   ("call_center", _l("Call center")))
+
+
+class MemberEvent(Model):
+    """A member event (会员活动): who may come, how many, and the points for attending.
+
+    ``allowed_tiers`` lists tier codes (comma-separated); empty means every member,
+    with or without a tier.  ``store_code`` empty: a chain-wide event.
+    """
+
+    title = peewee.CharField(max_length=100, verbose_name=_l("Event title"))
+    store_code = peewee.CharField(max_length=20, null=True, verbose_name=_l("Store"))
+    starts_at = UTCDateTimeField(verbose_name=_l("Starts at"))
+    ends_at = UTCDateTimeField(verbose_name=_l("Ends at"))
+    capacity = peewee.IntegerField(default=50, verbose_name=_l("Places"))
+    allowed_tiers = peewee.TextField(default="", verbose_name=_l("Tiers allowed (codes)"))
+    attendance_points = peewee.IntegerField(default=0, verbose_name=_l("Points for attending"))
+    active = peewee.BooleanField(default=True, verbose_name=_l("Open for sign-up"))
+    created_at = UTCDateTimeField(default=utcnow, verbose_name=_l("Recorded at"))
+
+    class Meta:
+        table_name = "loyalty_event"
+
+    def __str__(self):
+        return self.title
+
+
+class EventSignup(Model):
+    """A member's place at an event; ``attended_at`` once checked in.
+
+    One row per (event, member): the unique index refuses a second sign-up.  An
+    erased member's rows keep only the fact that a place was taken
+    (``member_id`` empty).
+    """
+
+    id = peewee.BigAutoField()
+    event = peewee.ForeignKeyField(MemberEvent, backref="signups", on_delete="CASCADE",
+                                   verbose_name=_l("Event"))
+    member_id = peewee.BigIntegerField(null=True, verbose_name=_l("Member"))
+    signed_up_at = UTCDateTimeField(default=utcnow, verbose_name=_l("Signed up at"))
+    channel = peewee.CharField(max_length=20, choices=SIGNUP_CHANNELS, default="console",
+                               verbose_name=_l("Sign-up channel"))
+    attended_at = UTCDateTimeField(null=True, verbose_name=_l("Checked in at"))
+    attendance_entry = peewee.BigIntegerField(null=True,
+                                              verbose_name=_l("Attendance points entry"))
+
+    class Meta:
+        table_name = "loyalty_event_signup"
+        indexes = ((("event", "member_id"), True), (("member_id",), False))
+
+
+class PointsMonth(Model):
+    """Cache of the dashboard chart: points issued, redeemed and expired in one local
+    calendar month, recomputed from the ledger by the job ``loyalty.refresh_points_chart``."""
+
+    month = peewee.DateField(primary_key=True, verbose_name=_l("Month"))
+    issued = peewee.BigIntegerField(default=0, verbose_name=_l("Issued"))
+    redeemed = peewee.BigIntegerField(default=0, verbose_name=_l("Redeemed"))
+    expired = peewee.BigIntegerField(default=0, verbose_name=_l("Expired"))
+    refreshed_at = UTCDateTimeField(default=utcnow, verbose_name=_l("Updated at"))
+
+    class Meta:
+        table_name = "loyalty_points_month"
+
+
 MODELS = [LoyaltySettings, Tier, MemberTier, TierHistory, EarningRule, PointsLedgerEntry,
-          PointsAllocation, PointsLot, MemberBalance, Redemption, RefundReview, ExpiryNotice]
+          PointsAllocation, PointsLot, MemberBalance, Redemption, RefundReview, ExpiryNotice,
+          MemberEvent, EventSignup, PointsMonth]

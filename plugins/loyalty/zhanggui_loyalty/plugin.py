@@ -11,8 +11,8 @@ from pathlib import Path
 
 from huey import crontab
 
-from zhanggui import (ApiEndpoint, Job, MemberPanel, Permission, RoleGrant, TranslationDir,
-                      _l, hookimpl)
+from zhanggui import (ApiEndpoint, DashboardWidget, Job, MemberPanel, Permission,
+                      TranslationDir, _l, hookimpl)
 
 title = _l("Loyalty")
 requires: tuple[str, ...] = ("members",)
@@ -60,25 +60,78 @@ def zhanggui_purchase_refunded(refund):
 
 
 @hookimpl
+def zhanggui_cli_commands():
+    from .cli import loyalty_group
+
+    return [loyalty_group]
+
+
+@hookimpl
 def zhanggui_api_endpoints():
     from .api import LoyaltyApi
 
-    return [ApiEndpoint(name="loyalty", api=LoyaltyApi)]
+    from .events_api import LoyaltyEventApi
+
+    return [ApiEndpoint(name="loyalty", api=LoyaltyApi),
+            ApiEndpoint(name="loyalty.events", api=LoyaltyEventApi)]
 
 
 @hookimpl
 def zhanggui_permissions():
-    return [Permission("loyalty.view_points", _l("See members' points and tiers"))]
+    return [Permission("loyalty.view_points", _l("See members' points and tiers")),
+            Permission("loyalty.adjust_points",
+                       _l("Adjust members' points by hand (each adjustment is audited)"))]
 
 
 @hookimpl
 def zhanggui_default_roles():
-    read = ("loyalty.view_points", "can_get on LoyaltyApi", "can_preview on LoyaltyApi")
-    return [RoleGrant("Store staff", read + ("can_redeem on LoyaltyApi",)),
-            RoleGrant("Store manager", read + ("can_redeem on LoyaltyApi",)),
-            RoleGrant("Call-center agent", read),
-            RoleGrant("Marketing", read),
-            RoleGrant("Auditor", read)]
+    from .roles import default_grants
+
+    return default_grants()
+
+
+@hookimpl
+def zhanggui_admin_views():
+    from .roles import admin_views
+
+    return admin_views()
+
+
+@hookimpl
+def zhanggui_dashboard_widgets():
+    from .dashboard import points_tile
+
+    return [DashboardWidget(name="loyalty.points_by_month",
+                            title=_l("Points issued, redeemed and expired per month"),
+                            render=points_tile, permission="loyalty.view_points", order=20)]
+
+
+@hookimpl
+def zhanggui_export_member(member_id):
+    from .member_data import export_member
+
+    return export_member(int(member_id))
+
+
+@hookimpl
+def zhanggui_erase_member(member_id):
+    from .member_data import erase_member
+
+    return erase_member(int(member_id))
+
+
+@hookimpl
+def zhanggui_merge_members(source_id, target_id):
+    from .member_data import merge_members
+
+    merge_members(source_id, target_id)
+
+
+@hookimpl
+def zhanggui_demo_data(ctx):
+    from .demo import build_demo_program
+
+    build_demo_program(ctx)
 
 
 @hookimpl
@@ -90,25 +143,23 @@ def zhanggui_jobs():
             Job("loyalty.unlock_pending", jobs.unlock_pending, schedule=crontab(minute="15")),
             Job("loyalty.notify_expiring", jobs.notify_expiring,
                 schedule=crontab(hour="1", minute="30")),
-            Job("loyalty.review_tiers", jobs.review_tiers, schedule=crontab(hour="18", minute="35"))]
+            Job("loyalty.review_tiers", jobs.review_tiers, schedule=crontab(hour="18", minute="35")),
+            Job("loyalty.refresh_points_chart", jobs.refresh_points_chart,
+                schedule=crontab(minute="*/10")),
+            Job("loyalty.refresh_points_chart_year", jobs.refresh_points_chart_year,
+                schedule=crontab(hour="19", minute="5"))]
 
 
 @hookimpl
 def zhanggui_member_panels(member_id):
-    from flask import render_template
-
     from zhanggui import has_permission
 
-    from .models import ENTRY_KINDS
-    from .queries import member_summary
+    from .panel import render_panel
 
     if not has_permission("loyalty.view_points"):
         return []
-    summary = member_summary(int(member_id), last=10)
     return [MemberPanel(name="loyalty.points", title=_l("Points and tier"),
-                        html=render_template("loyalty/member_panel.html", s=summary,
-                                             kinds=dict(ENTRY_KINDS)),
-                        order=20)]
+                        html=render_panel(int(member_id)), order=20)]
 
 
 @hookimpl

@@ -201,7 +201,9 @@ def reversal_target(earned: dict, state: dict, refund: Any) -> tuple[int, dict]:
 
     * A refund naming lines takes back each named line's points in proportion to the
       line's money refunded so far, and the bonus in proportion to all money refunded.
-    * A refund by amount takes back all the purchase's points in proportion.
+    * A refund by amount takes back all the purchase's points in proportion; so does a
+      refund naming lines of an earn entry itemised per purchase (one line ``"all"``,
+      as the demo writes them).
     * Rounding is half-up on the cumulative figure, so partial refunds that add up to
       the whole purchase take back exactly what it earned, never more.
 
@@ -217,6 +219,10 @@ def reversal_target(earned: dict, state: dict, refund: Any) -> tuple[int, dict]:
     if refund.lines:
         for line_id, amount in refund.lines:
             key = str(line_id)
+            if key not in line_info and "all" in line_info:
+                # an earn itemised per purchase, not per line (the demo's): by amount
+                by_amount += D(amount)
+                continue
             cap = line_info.get(key, (D(amount), 0))[0]
             by_line[key] = min(cap, by_line.get(key, ZERO) + D(amount))
     else:

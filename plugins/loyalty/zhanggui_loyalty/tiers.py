@@ -134,3 +134,7 @@ def review_tiers(now: dt.datetime | None = None, timezone: str = "Asia/Shanghai"
                           "inactivity", D("0"), None, now)
                 moved += 1
     return moved
+
+
+#: a tier move recorded in the history, for other loyalty modules (merges)
+move = _move
