@@ -218,3 +218,6 @@ class RefundLine(Model):
 
 
 MODELS = [Store, Member, MemberIdentity, Purchase, PurchaseLine, Payment, Refund, RefundLine]
+
+from .segment_models import SEGMENT_MODELS  # noqa: E402 - segmentation (scores, stage history)
+MODELS += SEGMENT_MODELS

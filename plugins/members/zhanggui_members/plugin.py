@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zhanggui import (AdminView, ApiEndpoint, Permission, RoleGrant, TranslationDir, _l,
+from zhanggui import (AdminView, ApiEndpoint, Job, Permission, RoleGrant, TranslationDir, _l,
                       hookimpl)
 
 title = _l("Members")
@@ -40,6 +40,7 @@ def zhanggui_migrations():
 
 @hookimpl
 def zhanggui_admin_views():
+    from .segment_views import segment_admin_view
     from .views import MemberView, PurchaseLineView, PurchaseView, StoreView
 
     members = _l("Members")
@@ -52,6 +53,7 @@ def zhanggui_admin_views():
         AdminView(name="Stores", view=StoreView, label=_l("Stores"), category=CATEGORY,
                   category_label=members, icon="fa-building"),
         AdminView(name="Purchase lines", view=PurchaseLineView),
+        segment_admin_view(),
     ]
 
 
@@ -71,6 +73,8 @@ def zhanggui_permissions():
 
 @hookimpl
 def zhanggui_default_roles():
+    from .segment_views import SEGMENT_READ
+
     return [
         RoleGrant("Call-center agent", ("members.view_phone",) + _MEMBER_READ
                   + _PURCHASE_READ + _LOOKUP),
@@ -78,7 +82,7 @@ def zhanggui_default_roles():
                   + ("can_list on StoreView", "can_show on StoreView",
                      "menu_access on Stores")),
         RoleGrant("Store staff", _MEMBER_READ + _LOOKUP),
-        RoleGrant("Marketing", _MEMBER_READ + _PURCHASE_READ),
+        RoleGrant("Marketing", _MEMBER_READ + _PURCHASE_READ + SEGMENT_READ),
         RoleGrant("Auditor", _MEMBER_READ + _PURCHASE_READ
                   + ("can_list on StoreView", "can_show on StoreView",
                      "menu_access on Stores")),
@@ -93,6 +97,9 @@ def zhanggui_app_ready(app):
 
     app.register_blueprint(Blueprint("zhanggui_members", __name__,
                                      template_folder="templates"))
+    from .segments import SegmentSettings
+
+    SegmentSettings.from_settings(app.extensions["zhanggui"].settings)  # contradictions stop start-up
 
 
 @hookimpl
@@ -126,5 +133,40 @@ def zhanggui_erase_member(member_id):
 @hookimpl
 def zhanggui_demo_data(ctx):
     from .demo import build_demo_chain
+    from .segments import demo_segments
 
     build_demo_chain(ctx)
+    demo_segments(ctx)
+
+
+@hookimpl
+def zhanggui_jobs():
+    from huey import crontab
+
+    from .segment_cli import daily_recompute, recompute_now
+
+    # 19:20 UTC is 03:20 in China, after loyalty's nightly jobs
+    return [Job("members.recompute_segments", daily_recompute,
+                schedule=crontab(hour="19", minute="20")),
+            Job("members.recompute_segments_now", recompute_now, retries=0)]
+
+
+@hookimpl
+def zhanggui_cli_commands():
+    from .segment_cli import members_group
+
+    return [members_group]
+
+
+@hookimpl
+def zhanggui_member_panels(member_id):
+    from .segment_views import member_segment_panel
+
+    return member_segment_panel(member_id)
+
+
+@hookimpl
+def zhanggui_dashboard_widgets():
+    from .segment_views import dashboard_widgets
+
+    return dashboard_widgets()

@@ -15,6 +15,7 @@ from zhanggui import ExportSection, _l, database, utcnow, write_transaction
 from .crypto import FieldDecryptionError, phone_cipher
 from .models import Member, MemberIdentity, Payment, Purchase, PurchaseLine
 from .phones import last4, mask_last4, mask_mobile, normalize_mobile
+from .segments import erase_segment_data, export_segment_data
 
 
 class MemberError(ValueError):
@@ -224,7 +225,8 @@ def export_member_data(member_id: Any) -> list[ExportSection]:
     return [ExportSection(name="members.profile", title=_l("Member profile"), rows=[profile]),
             ExportSection(name="members.identities", title=_l("Linked accounts"),
                           rows=identities),
-            ExportSection(name="members.purchases", title=_l("Purchases"), rows=rows)]
+            ExportSection(name="members.purchases", title=_l("Purchases"), rows=rows)] \
+        + export_segment_data(member.id)
 
 
 def erase_member_data(member_id: Any) -> list[str]:
@@ -247,13 +249,14 @@ def erase_member_data(member_id: Any) -> list[str]:
         identities = MemberIdentity.delete().where(MemberIdentity.member == member).execute()
         purchases = (Purchase.update(request_hash=None, response=None)
                      .where(Purchase.member == member).execute())
+        segments = erase_segment_data(member.id)
         Member.update(name=None, gender="unknown", birthday=None, phone_encrypted=None,
                       phone_hash=None, phone_last4=None, card_no=None, notes=None,
                       erased_at=member.erased_at or utcnow()) \
             .where(Member.id == member.id).execute()
     return [f"profile of member {member.id} anonymised",
             f"{identities} linked account(s) deleted",
-            f"{purchases} purchase(s) de-identified"]
+            f"{purchases} purchase(s) de-identified"] + segments
 
 
 def _backend() -> str:

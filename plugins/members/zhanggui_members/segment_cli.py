@@ -1,0 +1,59 @@
+"""``zhanggui members segments recompute [--as-of DATE]`` and the segmentation jobs."""
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from zhanggui import Progress, _
+
+
+@click.group("members", help="Members: segmentation and other member commands.")
+def members_group():
+    pass
+
+
+@members_group.group("segments", help="RFM scores, value groups and lifecycle stages.")
+def segments_group():
+    pass
+
+
+def _as_of(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(_("give a date as YYYY-MM-DD, e.g. 2026-06-30")) from None
+
+
+@segments_group.command("recompute")
+@click.option("--as-of", "as_of", callback=_as_of, metavar="DATE",
+              help="Compute as at the end of this day (UTC); default now.")
+def recompute_command(as_of):
+    """Recompute every member's RFM scores, value group and lifecycle stage."""
+    from .segments import recompute_segments
+
+    run = recompute_segments(as_of=as_of, reason="command",
+                             progress=lambda label, total: Progress(label, total))
+    click.echo(_("%(members)s members with purchases, %(scored)s scored, %(moves)s stage "
+                 "changes, in %(seconds)s s", members=f"{run.members:,}",
+                 scored=f"{run.scored:,}", moves=f"{run.stage_changes:,}",
+                 seconds=f"{run.seconds:,.1f}"))
+
+
+# --- jobs -------------------------------------------------------------------------------
+
+def daily_recompute() -> int:
+    """The periodic job: everyone, as of now; returns the number of stage changes."""
+    from .segments import recompute_segments
+
+    return recompute_segments(reason="job").stage_changes
+
+
+def recompute_now(as_of: str | None = None, reason: str = "console") -> int:
+    """The on-demand job (the console's button)."""
+    from .segments import recompute_segments
+
+    when = dt.date.fromisoformat(as_of) if as_of else None
+    return recompute_segments(as_of=when, reason=reason).stage_changes
