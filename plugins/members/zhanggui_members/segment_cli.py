@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import click
+from flask.cli import with_appcontext
 
 from zhanggui import Progress, _
 
@@ -30,6 +31,7 @@ def _as_of(ctx, param, value):
 @segments_group.command("recompute")
 @click.option("--as-of", "as_of", callback=_as_of, metavar="DATE",
               help="Compute as at the end of this day (UTC); default now.")
+@with_appcontext
 def recompute_command(as_of):
     """Recompute every member's RFM scores, value group and lifecycle stage."""
     from .segments import recompute_segments

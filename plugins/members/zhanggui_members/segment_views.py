@@ -74,6 +74,13 @@ class FilterClvAtLeast(PeeweeFilter):
                                          .where(MemberScore.clv >= amount)))
 
 
+def segment_search_fields() -> dict:
+    """Search-form fields of the pseudo-columns (FAB cannot derive them from a column)."""
+    from wtforms import StringField
+
+    return {col: StringField(SEGMENT_LABELS[col]) for col in SEGMENT_COLUMNS}
+
+
 SEGMENT_FILTERS = {"value_group": [FilterValueGroup], "rfm": [FilterRfmEqual],
                    "clv": [FilterClvAtLeast]}
 
@@ -99,6 +106,13 @@ class SegmentColumns:
         for item in items:
             item.__dict__["_zg_score"] = scores.get(item.id)
         return count, items
+
+    def get_filters(self, search_columns=None, search_filters=None):
+        filters = super().get_filters(search_columns, search_filters)
+        # FAB applies URL filters (_flt_0_value_group=...) only to real columns
+        filters._all_filters = {**filters._all_filters, **{
+            col: [cls(col, self) for cls in SEGMENT_FILTERS[col]] for col in SEGMENT_COLUMNS}}
+        return filters
 
     def _get_attr_value(self, item, col):
         if col in SEGMENT_COLUMNS:

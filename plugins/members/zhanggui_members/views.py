@@ -27,7 +27,8 @@ from zhanggui.console.scope import StoreScopedMixin
 from .models import (GENDERS, IDENTITY_KINDS, JOIN_CHANNELS, LIFECYCLE_STAGES,
                      PAYMENT_METHODS, Member, MemberIdentity, Purchase, PurchaseLine, Store)
 from .phones import PhoneNumberError, normalize_mobile
-from .segment_views import SEGMENT_COLUMNS, SEGMENT_LABELS, SegmentColumns, SegmentFilters
+from .segment_views import (SEGMENT_COLUMNS, SEGMENT_LABELS, SegmentColumns, SegmentFilters,
+                            segment_search_fields)
 from .services import member_timeline, reveal_phone
 
 VIEW_PHONE = "members.view_phone"
@@ -104,6 +105,7 @@ class MemberView(StoreScopedMixin, ModelView):
     edit_columns = ["name", "gender", "birthday", "card_no", "home_store", "notes"]
     search_columns = ["name", "card_no", "phone_hash", "phone_last4", "home_store",
                       "lifecycle_stage", "joined_at"] + SEGMENT_COLUMNS
+    search_form_extra_fields = segment_search_fields()
     order_columns = ["name", "card_no", "lifecycle_stage", "joined_at"]
     label_columns = {"masked_phone": _l("Mobile phone"), "phone_hash": _l("Mobile phone"),
                      "phone_last4": _l("Last four digits of mobile phone"), **SEGMENT_LABELS}
