@@ -6,7 +6,7 @@ import datetime as dt
 import click
 from flask.cli import with_appcontext
 
-from zhanggui import Progress, _
+from zhanggui import Progress, _, format_number
 
 
 @click.group("members", help="Members: segmentation and other member commands.")
@@ -39,9 +39,9 @@ def recompute_command(as_of):
     run = recompute_segments(as_of=as_of, reason="command",
                              progress=lambda label, total: Progress(label, total))
     click.echo(_("%(members)s members with purchases, %(scored)s scored, %(moves)s stage "
-                 "changes, in %(seconds)s s", members=f"{run.members:,}",
-                 scored=f"{run.scored:,}", moves=f"{run.stage_changes:,}",
-                 seconds=f"{run.seconds:,.1f}"))
+                 "changes, in %(seconds)s s", members=format_number(run.members),
+                 scored=format_number(run.scored), moves=format_number(run.stage_changes),
+                 seconds=format_number(run.seconds, 1)))
 
 
 # --- jobs -------------------------------------------------------------------------------

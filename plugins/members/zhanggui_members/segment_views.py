@@ -9,7 +9,8 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 
 from zhanggui import (DashboardWidget, MemberPanel, WidgetData, _, _l, enqueue,
-                      format_local_datetime, format_money, format_number, format_percentage)
+                      format_local_datetime, format_money, format_number, format_percentage,
+                      has_permission)
 from zhanggui.console.datamodel.filters import PeeweeFilter
 
 from . import segments
@@ -221,7 +222,7 @@ class SegmentView(BaseView):
             rows=segments.summary_by_value_group(), settings=settings,
             last=segments.last_computed_at(), fmt_money=format_money,
             fmt_number=format_number, fmt_datetime=format_local_datetime,
-            currency=_currency())
+            currency=_currency(), may_recompute=has_permission("can_recompute on SegmentView"))
 
     @expose("/recompute", methods=["POST"])
     @has_access
