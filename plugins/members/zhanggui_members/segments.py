@@ -226,16 +226,17 @@ class _Computation:
 
     def aggregate(self, lo: int, hi: int) -> None:
         """Pass 1: per-member aggregates of purchases for member ids in [lo, hi)."""
-        # refunded_amount > 0 skips the refund look-up for the (many) purchases never
-        # refunded; refunds count only once recorded by as_of
+        # net = total - refunded_amount (the running sum of its refunds), giving back
+        # the refunds recorded after as_of; refunded_amount > 0 skips that look-up for
+        # the (many) purchases never refunded
         _run(f"""
             INSERT INTO seg_agg (member_id, last_at, recency_days, frequency, monetary)
             SELECT p.member_id, MAX(p.occurred_at), {self._recency()},
                    SUM(CASE WHEN p.occurred_at > :start THEN 1 ELSE 0 END),
                    ROUND(SUM(CASE WHEN p.occurred_at > :start THEN p.total - CASE
-                       WHEN p.refunded_amount > 0 THEN COALESCE((
+                       WHEN p.refunded_amount > 0 THEN p.refunded_amount - COALESCE((
                            SELECT SUM(x.amount) FROM members_refund x
-                           WHERE x.purchase_id = p.id AND x.recorded_at <= :as_of), 0)
+                           WHERE x.purchase_id = p.id AND x.recorded_at > :as_of), 0)
                        ELSE 0 END ELSE 0 END), 2)
             FROM members_purchase p JOIN members_member m ON m.id = p.member_id
             WHERE p.member_id >= :lo AND p.member_id < :hi AND p.occurred_at <= :as_of
