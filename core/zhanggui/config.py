@@ -210,7 +210,7 @@ SETTINGS: dict[str, Setting] = {
                 "Expected remaining membership in years, for the CLV estimate."),
         Setting("VALUE_GROUP_RULES", _value_group_rules,
                 _value_group_rules(DEFAULT_VALUE_GROUP_RULES),
-                "How R/F/M scores map to value groups (see the members plugin's README)."),
+                "How R/F/M scores map to value groups (README, Member segmentation)."),
         Setting("FIELD_KEY", _str, None,
                 "Key for encrypting personal fields; default derived from SECRET_KEY."),
     ]

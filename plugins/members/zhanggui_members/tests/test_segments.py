@@ -260,3 +260,10 @@ def test_settings_that_contradict_each_other_stop_start_up(make_app):
     with pytest.raises(ValueError, match="LIFECYCLE_CHURNED_DAYS"):
         make_app(plugins=["members"], config={"LIFECYCLE_DORMANT_DAYS": "200",
                                               "LIFECYCLE_CHURNED_DAYS": "100"})
+
+
+def test_a_malformed_value_group_rule_stops_start_up_naming_the_setting(make_app):
+    from zhanggui.config import ConfigError
+
+    with pytest.raises(ConfigError, match="VALUE_GROUP_RULES.*'vip: R>=4'"):
+        make_app(plugins=["members"], config={"VALUE_GROUP_RULES": "vip: R>=4"})
