@@ -26,8 +26,9 @@ How (a million members over ten million purchase lines): everything is set-based
 over purchase totals.  Pass 1 aggregates purchases per member into a temporary table,
 a chunk of member ids at a time; pass 2 computes the three quintiles in one
 ``NTILE`` statement; pass 3 rewrites the score rows and the stage moves of one chunk
-per transaction (row counts and rate through :class:`zhanggui.Progress`).  Readers see
-a chunk's old scores or its new ones, never a half-written chunk.  Concurrent
+per transaction (row counts and rate through :class:`zhanggui.Progress`), rewriting
+only the rows whose values changed.  Readers see a chunk's old scores or its new
+ones, never a half-written chunk.  Concurrent
 recomputes are serialised per chunk (an advisory lock on PostgreSQL, ``BEGIN
 IMMEDIATE`` on SQLite) and each compares stages *after* taking the lock, so a move is
 recorded once.  Python never loops over members, only over the moves it announces.
@@ -299,8 +300,18 @@ class _Computation:
         with write_transaction():
             if not self.sqlite:
                 database.execute_sql(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
-            _run("DELETE FROM members_member_score WHERE member_id >= :lo AND member_id < :hi",
-                 lo=lo, hi=hi)
+            kept = (f"SELECT a.member_id FROM seg_agg a JOIN members_member m "
+                    f"ON m.id = a.member_id WHERE a.member_id >= :lo AND a.member_id < :hi "
+                    f"AND {eligible('m')}")
+            _run(f"DELETE FROM members_member_score WHERE member_id >= :lo "
+                 f"AND member_id < :hi AND member_id NOT IN ({kept})", lo=lo, hi=hi)
+            # an upsert that rewrites a row only when a value changed: a rerun writes
+            # nothing, and PostgreSQL updates rows in place (no foreign-key checks)
+            differs = " OR ".join(
+                f"members_member_score.{c} {'IS NOT' if self.sqlite else 'IS DISTINCT FROM'} "
+                f"excluded.{c}" for c in _SCORE_VALUES)
+            assign = ", ".join(f"{c} = excluded.{c}"
+                               for c in _SCORE_VALUES + ("as_of", "computed_at"))
             _run(f"""
                 INSERT INTO members_member_score (member_id, last_purchase_at, recency_days,
                     frequency, monetary, r, f, m, rfm, clv, value_group, as_of, computed_at)
@@ -311,7 +322,8 @@ class _Computation:
                        {self._group_case()}, :as_of, :now
                 FROM seg_agg a JOIN members_member m ON m.id = a.member_id
                 LEFT JOIN seg_rank k ON k.member_id = a.member_id
-                WHERE a.member_id >= :lo AND a.member_id < :hi AND {eligible("m")}""",
+                WHERE a.member_id >= :lo AND a.member_id < :hi AND {eligible("m")}
+                ON CONFLICT (member_id) DO UPDATE SET {assign} WHERE {differs}""",
                  factor=factor, as_of=_ts(self.as_of), now=_ts(self.now), lo=lo, hi=hi)
             # stages are compared only now, under the lock, so a concurrent recompute
             # that got here first leaves nothing to move
@@ -341,6 +353,10 @@ class _Computation:
                 for member_id, old, new in moves:
                     emit("member_stage_changed", member_id=member_id, old=old, new=new)
         return moves
+
+
+_SCORE_VALUES = ("last_purchase_at", "recency_days", "frequency", "monetary", "r", "f", "m",
+                 "rfm", "clv", "value_group")
 
 
 def _le(low, value) -> bool:
