@@ -18,7 +18,7 @@ if str(ROOT) not in sys.path:
 from bench import harness  # noqa: E402
 from bench.datasets import PostgresTarget  # noqa: E402
 
-BENCHMARKS = {"generate", "lookup", "startup"}
+BENCHMARKS = {"generate", "lookup", "rfm", "startup"}
 
 
 def _run(tmp_path, *args):
