@@ -151,12 +151,14 @@ def _segment_models() -> list[type[peewee.Model]]:
         m = peewee.SmallIntegerField(null=True)
         rfm = peewee.SmallIntegerField(null=True)
         clv = peewee.DecimalField(max_digits=12, decimal_places=2, null=True)
-        value_group = peewee.CharField(max_length=12, null=True, index=True)
+        value_group = peewee.CharField(max_length=12, null=True)
         as_of = UTCDateTimeField()
         computed_at = UTCDateTimeField()
 
         class Meta:
             table_name = "members_member_score"
+            # the dashboard's members and revenue per group come from the index alone
+            indexes = ((("value_group", "monetary"), False),)
 
     class StageChange(Model):
         id = peewee.BigAutoField()

@@ -48,12 +48,14 @@ class MemberScore(Model):
     rfm = peewee.SmallIntegerField(null=True, verbose_name=_l("RFM score"))
     clv = MoneyField(null=True, verbose_name=_l("Customer lifetime value (estimate)"))
     value_group = peewee.CharField(max_length=12, null=True, choices=VALUE_GROUPS,
-                                   index=True, verbose_name=_l("Value group"))
+                                   verbose_name=_l("Value group"))
     as_of = UTCDateTimeField(verbose_name=_l("Computed as of"))
     computed_at = UTCDateTimeField(verbose_name=_l("Computed at"))
 
     class Meta:
         table_name = "members_member_score"
+        # the dashboard's members and revenue per group come from the index alone
+        indexes = ((("value_group", "monetary"), False),)
 
 
 class StageChange(Model):

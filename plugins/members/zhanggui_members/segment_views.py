@@ -152,6 +152,14 @@ def member_segment_panel(member_id) -> list[MemberPanel]:
 
 # --- dashboard --------------------------------------------------------------------------
 
+def _chart_locale() -> str:
+    """The user's locale for Chart.js's own number formatting (axis ticks, tooltips)."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return str(locale).replace("_", "-") if locale else "zh-CN"
+
+
 def value_group_tile() -> WidgetData:
     rows = segments.summary_by_value_group()
     members = sum(r["members"] for r in rows)
@@ -165,7 +173,8 @@ def value_group_tile() -> WidgetData:
              "backgroundColor": [_GROUP_COLOURS[r["group"]] for r in rows]},
             {"label": _("Share of revenue (%)"), "data": [round(s, 1) for s in share],
              "yAxisID": "y1", "type": "line", "borderColor": "#6d4c41"}],
-        "options": {"scales": {"y": {"beginAtZero": True, "position": "left"},
+        "options": {"locale": _chart_locale(),
+                    "scales": {"y": {"beginAtZero": True, "position": "left"},
                                "y1": {"beginAtZero": True, "max": 100, "position": "right",
                                       "grid": {"drawOnChartArea": False}}}},
     }
@@ -184,8 +193,9 @@ def stage_flow_tile() -> WidgetData:
         "datasets": [{"label": str(_STAGE_LABELS[stage]), "data": counts,
                       "backgroundColor": _STAGE_COLOURS[stage]}
                      for stage, counts in flows["into"].items()],
-        "options": {"scales": {"x": {"stacked": True}, "y": {"stacked": True,
-                                                             "beginAtZero": True}}},
+        "options": {"locale": _chart_locale(),
+                    "scales": {"x": {"stacked": True},
+                               "y": {"stacked": True, "beginAtZero": True}}},
     }
     total = sum(sum(c) for c in flows["into"].values())
     last = segments.last_computed_at()

@@ -124,6 +124,7 @@ def test_the_dashboard_charts_value_groups_and_stage_moves(segmented_app):
     groups = next(s for s in specs if "High-value loyal" in s["labels"])
     assert groups["datasets"][0]["data"] == [4, 2, 0, 4]   # loyal, growing, winback, ordinary
     assert round(sum(groups["datasets"][1]["data"])) == 100
+    assert groups["options"]["locale"] == "en"            # Chart.js formats ticks per locale
     flows = next(s for s in specs if s["datasets"][0]["label"] == "Potential")
     active = next(d for d in flows["datasets"] if d["label"] == "Active")
     assert active["data"][-1] == 10                        # ten moved to active this month
