@@ -268,3 +268,38 @@ def test_a_malformed_value_group_rule_stops_start_up_naming_the_setting(make_app
 
     with pytest.raises(ConfigError, match="VALUE_GROUP_RULES.*'vip: R>=4'"):
         make_app(plugins=["members"], config={"VALUE_GROUP_RULES": "vip: R>=4"})
+
+
+def test_two_recomputes_at_once_record_each_stage_change_once(listener_app):
+    import threading
+
+    from zhanggui_members.segment_models import StageChange
+    from zhanggui_members.segments import recompute_segments
+
+    chain = _bulk_chain(600, seed=13)
+    before = _stages()
+    barrier, errors = threading.Barrier(2), []
+
+    def recompute():
+        with listener_app.app_context():
+            database.connect(reuse_if_open=True)
+            try:
+                barrier.wait()
+                recompute_segments(as_of=AS_OF, chunk=100)
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                database.close()
+
+    threads = [threading.Thread(target=recompute) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    after = _stages()
+    moved = sorted((mid, before[mid], after[mid]) for mid in chain["ids"]
+                   if before[mid] != after[mid])
+    assert moved
+    assert sorted((c.member_id, c.old_stage, c.new_stage) for c in StageChange.select()) == moved
+    assert sorted(listener_app.heard) == moved
