@@ -206,7 +206,8 @@ def stage_flow_tile() -> WidgetData:
 
 
 def dashboard_widgets() -> list[DashboardWidget]:
-    see = "can_list on MemberView"
+    # chain-wide figures: for those who see the segmentation page, not store staff
+    see = "can_list on SegmentView"
     return [DashboardWidget(name="members.value_groups", title=_l("Members by value group"),
                             render=value_group_tile, permission=see, order=30),
             DashboardWidget(name="members.stage_flows", title=_l("Lifecycle stage moves"),

@@ -130,6 +130,15 @@ def test_the_dashboard_charts_value_groups_and_stage_moves(segmented_app):
     assert active["data"][-1] == 10                        # ten moved to active this month
 
 
+def test_store_staff_do_not_see_the_chain_wide_segment_charts(segmented_app):
+    staff = _client(segmented_app, "till", "Store staff")
+    html = staff.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'data-widget="members.value_groups"' not in html
+    marketing = _client(segmented_app, "mkt", "Marketing")
+    html = marketing.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'data-widget="members.value_groups"' in html
+
+
 def test_the_dashboard_numbers_are_localised(segmented_app):
     admin = _client(segmented_app, "admin", "Head-office admin")
     html = admin.get("/", headers={"Accept-Language": "zh-TW"}).get_data(as_text=True)
