@@ -153,9 +153,9 @@ def zhanggui_jobs():
 
 @hookimpl
 def zhanggui_cli_commands():
-    from .segment_cli import members_group
+    from .segment_cli import members_group, with_segments
 
-    return [members_group]
+    return [with_segments(members_group)]
 
 
 @hookimpl

@@ -14,9 +14,15 @@ def members_group():
     pass
 
 
-@members_group.group("segments", help="RFM scores, value groups and lifecycle stages.")
+@click.group("segments", help="RFM scores, value groups and lifecycle stages.")
 def segments_group():
     pass
+
+
+def with_segments(group: click.Group) -> click.Group:
+    """``group`` (the plugin's ``zhanggui members`` group) with ``segments`` added."""
+    group.add_command(segments_group)
+    return group
 
 
 def _as_of(ctx, param, value):
