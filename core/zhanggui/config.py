@@ -8,7 +8,9 @@ declared in :data:`SETTINGS`; an unknown or malformed one stops start-up with a
 """
 from __future__ import annotations
 
+import decimal
 import difflib
+import re
 import os
 import secrets
 import tomllib
@@ -111,6 +113,56 @@ def _str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _days(value: Any) -> int:
+    days = int(str(value).strip())
+    if days < 1:
+        raise ValueError("give a whole number of days, at least 1")
+    return days
+
+
+def _years(value: Any) -> decimal.Decimal:
+    try:
+        years = decimal.Decimal(str(value).strip())
+    except decimal.InvalidOperation:
+        raise ValueError("give a number of years, e.g. 3 or 2.5") from None
+    if not years.is_finite() or years <= 0:
+        raise ValueError("give a number of years above 0, e.g. 3 or 2.5")
+    return years
+
+
+VALUE_GROUPS = ("loyal", "growing", "winback", "ordinary")
+
+
+def _value_group_rules(value: Any) -> tuple:
+    """``"loyal: R>=4 F>=4 M>=4; winback: R<=2 M>=4; ..."`` -> ``((group, ((letter, op,
+    score), ...)), ...)``: rules tried in order, the first whose conditions all hold
+    wins; a member matching none is ``ordinary``."""
+    rules = []
+    for text in str(value).split(";"):
+        if not text.strip():
+            continue
+        group, sep, conditions = text.partition(":")
+        group = group.strip()
+        if not sep or group not in VALUE_GROUPS:
+            raise ValueError(f"rule {text.strip()!r}: start with one of "
+                             f"{', '.join(VALUE_GROUPS)} and a colon")
+        parsed = []
+        for cond in conditions.split():
+            match = re.fullmatch(r"([RFM])(>=|<=|=)([1-5])", cond.upper())
+            if not match:
+                raise ValueError(f"rule {text.strip()!r}: condition {cond!r} must look like "
+                                 "R>=4, F<=2 or M=5 (scores 1 to 5)")
+            parsed.append((match[1], match[2], int(match[3])))
+        if not parsed:
+            raise ValueError(f"rule {text.strip()!r} has no condition")
+        rules.append((group, tuple(parsed)))
+    return tuple(rules)
+
+
+DEFAULT_VALUE_GROUP_RULES = ("loyal: R>=4 F>=4 M>=4; winback: R<=2 F>=4; winback: R<=2 M>=4; "
+                             "growing: R>=4; growing: R>=3 F>=3")
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -147,6 +199,18 @@ SETTINGS: dict[str, Setting] = {
         Setting("LOGIN_RATE_LIMIT", _str, "10 per minute", "Login attempts per client."),
         Setting("ANONYMOUS_POS_MEMBERS", _choice("potential", "anonymous"), "potential",
                 "What an unknown phone on a POS transaction becomes: potential or anonymous."),
+        # member segmentation (plugins/members, zhanggui_members.segments)
+        Setting("RFM_WINDOW_DAYS", _days, 365,
+                "Days of purchases that frequency and monetary value count, before the as-of day."),
+        Setting("LIFECYCLE_DORMANT_DAYS", _days, 90,
+                "Full days without a purchase after which an active member becomes dormant."),
+        Setting("LIFECYCLE_CHURNED_DAYS", _days, 180,
+                "Full days without a purchase after which a member counts as churned."),
+        Setting("CLV_LIFETIME_YEARS", _years, _years("3"),
+                "Expected remaining membership in years, for the CLV estimate."),
+        Setting("VALUE_GROUP_RULES", _value_group_rules,
+                _value_group_rules(DEFAULT_VALUE_GROUP_RULES),
+                "How R/F/M scores map to value groups (README, Member segmentation)."),
         Setting("FIELD_KEY", _str, None,
                 "Key for encrypting personal fields; default derived from SECRET_KEY."),
     ]

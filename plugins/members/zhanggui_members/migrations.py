@@ -135,9 +135,55 @@ def refunds(ctx) -> None:
     ctx.create_tables(_refund_models())
 
 
+def _segment_models() -> list[type[peewee.Model]]:
+    """Step 0005: RFM/CLV scores and the stage history, as they were (over 0001)."""
+    Member = {m._meta.table_name: m for m in _initial_models()}["members_member"]
+
+    class MemberScore(Model):
+        member = peewee.ForeignKeyField(Member, primary_key=True, on_delete="CASCADE",
+                                        backref="+")
+        last_purchase_at = UTCDateTimeField()
+        recency_days = peewee.IntegerField()
+        frequency = peewee.IntegerField()
+        monetary = peewee.DecimalField(max_digits=12, decimal_places=2)
+        r = peewee.SmallIntegerField(null=True)
+        f = peewee.SmallIntegerField(null=True)
+        m = peewee.SmallIntegerField(null=True)
+        rfm = peewee.SmallIntegerField(null=True)
+        clv = peewee.DecimalField(max_digits=12, decimal_places=2, null=True)
+        value_group = peewee.CharField(max_length=12, null=True)
+        as_of = UTCDateTimeField()
+        computed_at = UTCDateTimeField()
+
+        class Meta:
+            table_name = "members_member_score"
+            # the dashboard's members and revenue per group come from the index alone
+            indexes = ((("value_group", "monetary"), False),)
+
+    class StageChange(Model):
+        id = peewee.BigAutoField()
+        member = peewee.ForeignKeyField(Member, null=True, backref="+", on_delete="SET NULL")
+        old_stage = peewee.CharField(max_length=20, null=True)
+        new_stage = peewee.CharField(max_length=20)
+        changed_at = UTCDateTimeField(index=True)
+        recorded_at = UTCDateTimeField()
+        reason = peewee.CharField(max_length=20)
+        days_since_purchase = peewee.IntegerField(null=True)
+
+        class Meta:
+            table_name = "members_stage_change"
+
+    return [MemberScore, StageChange]
+
+
+def segments(ctx) -> None:
+    ctx.create_tables(_segment_models())
+
+
 def schema_models() -> list[type[peewee.Model]]:
     """Every table as the steps above leave it (what the live models must match)."""
-    return _initial_models() + _refund_models() + _consent_and_import_models()
+    return (_initial_models() + _refund_models() + _segment_models()
+            + _consent_and_import_models())
 
 
 def _consent_and_import_models() -> list[type[peewee.Model]]:
@@ -226,6 +272,8 @@ MIGRATIONS = [
               description="stores, members, identities, purchases, lines, payments"),
     Migration(name="0002_refunds", apply=refunds,
               description="refunds against purchases, per line or by amount"),
+    Migration(name="0005_segments", apply=segments,
+              description="RFM/CLV scores, value groups and the lifecycle stage history"),
     Migration(name="0006_consent_and_imports", apply=consent_and_imports,
               description="marketing consent per channel, guardian consent, file imports"),
 ]

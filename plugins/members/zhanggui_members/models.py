@@ -219,6 +219,8 @@ class RefundLine(Model):
 
 MODELS = [Store, Member, MemberIdentity, Purchase, PurchaseLine, Payment, Refund, RefundLine]
 
+from .segment_models import SEGMENT_MODELS  # noqa: E402 - segmentation (scores, stage history)
+MODELS += SEGMENT_MODELS
 # consent per channel and file imports (they refer to Member, so they come last)
 from .consent_models import CONSENT_IO_MODELS, ConsentRecord, ConsentState, ConsentText, GuardianConsent, ImportRun  # noqa: E402,F401,E501
 MODELS += CONSENT_IO_MODELS

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zhanggui import (AdminView, ApiEndpoint, Permission, RoleGrant, TranslationDir, _l,
+from zhanggui import (AdminView, ApiEndpoint, Job, Permission, RoleGrant, TranslationDir, _l,
                       hookimpl)
 
 title = _l("Members")
@@ -43,6 +43,7 @@ def zhanggui_migrations():
 
 @hookimpl
 def zhanggui_admin_views():
+    from .segment_views import segment_admin_view
     from .views import MemberView, PurchaseLineView, PurchaseView, StoreView
 
     members = _l("Members")
@@ -55,6 +56,7 @@ def zhanggui_admin_views():
         AdminView(name="Stores", view=StoreView, label=_l("Stores"), category=CATEGORY,
                   category_label=members, icon="fa-building"),
         AdminView(name="Purchase lines", view=PurchaseLineView),
+        segment_admin_view(),
     ] + _consent_io_views()
 
 
@@ -92,6 +94,8 @@ def zhanggui_permissions():
 
 @hookimpl
 def zhanggui_default_roles():
+    from .segment_views import SEGMENT_READ
+
     return [
         RoleGrant("Call-center agent", ("members.view_phone",) + _MEMBER_READ
                   + _PURCHASE_READ + _LOOKUP + _CONSENT),
@@ -99,7 +103,7 @@ def zhanggui_default_roles():
                   + ("can_list on StoreView", "can_show on StoreView",
                      "menu_access on Stores") + _CONSENT + _EXPORT),
         RoleGrant("Store staff", _MEMBER_READ + _LOOKUP + _CONSENT),
-        RoleGrant("Marketing", _MEMBER_READ + _PURCHASE_READ + _EXPORT
+        RoleGrant("Marketing", _MEMBER_READ + _PURCHASE_READ + _EXPORT + SEGMENT_READ
                   + ("can_get on MemberConsentApi",)),
         RoleGrant("Auditor", _MEMBER_READ + _PURCHASE_READ
                   + ("can_list on StoreView", "can_show on StoreView",
@@ -116,6 +120,9 @@ def zhanggui_app_ready(app):
 
     app.register_blueprint(Blueprint("zhanggui_members", __name__,
                                      template_folder="templates"))
+    from .segments import SegmentSettings
+
+    SegmentSettings.from_settings(app.extensions["zhanggui"].settings)  # contradictions stop start-up
 
 
 @hookimpl
@@ -150,20 +157,43 @@ def zhanggui_erase_member(member_id):
 def zhanggui_demo_data(ctx):
     from .consent_demo import build_demo_consents
     from .demo import build_demo_chain
+    from .segments import demo_segments
 
     build_demo_chain(ctx)
     build_demo_consents(ctx)
+    demo_segments(ctx)
 
 
 @hookimpl
 def zhanggui_member_panels(member_id):
     from .consent_views import consent_panel
+    from .segment_views import member_segment_panel
 
-    return consent_panel(member_id)
+    return member_segment_panel(member_id) + consent_panel(member_id)
+
+
+@hookimpl
+def zhanggui_jobs():
+    from huey import crontab
+
+    from .segment_cli import daily_recompute, recompute_now
+
+    # 19:20 UTC is 03:20 in China, after loyalty's nightly jobs
+    return [Job("members.recompute_segments", daily_recompute,
+                schedule=crontab(hour="19", minute="20")),
+            Job("members.recompute_segments_now", recompute_now, retries=0)]
 
 
 @hookimpl
 def zhanggui_cli_commands():
     from .io_cli import members_group
+    from .segment_cli import with_segments
 
-    return [members_group]
+    return [with_segments(members_group)]
+
+
+@hookimpl
+def zhanggui_dashboard_widgets():
+    from .segment_views import dashboard_widgets
+
+    return dashboard_widgets()

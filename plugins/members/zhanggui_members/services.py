@@ -15,6 +15,7 @@ from zhanggui import ExportSection, _l, database, utcnow, write_transaction
 from .crypto import FieldDecryptionError, phone_cipher
 from .models import Member, MemberIdentity, Payment, Purchase, PurchaseLine
 from .phones import last4, mask_last4, mask_mobile, normalize_mobile
+from .segments import erase_segment_data, export_segment_data
 
 
 class MemberError(ValueError):
@@ -273,6 +274,7 @@ def export_member_data(member_id: Any) -> list[ExportSection]:
                           rows=identities),
             ExportSection(name="members.purchases", title=_l("Purchases"), rows=rows)] \
         + export_consents(member.id)
+        + export_segment_data(member.id)
 
 
 def erase_member_data(member_id: Any) -> list[str]:
@@ -297,13 +299,14 @@ def erase_member_data(member_id: Any) -> list[str]:
         consents = erase_consents(member.id)
         purchases = (Purchase.update(request_hash=None, response=None)
                      .where(Purchase.member == member).execute())
+        segments = erase_segment_data(member.id)
         Member.update(name=None, gender="unknown", birthday=None, phone_encrypted=None,
                       phone_hash=None, phone_last4=None, card_no=None, notes=None,
                       erased_at=member.erased_at or utcnow()) \
             .where(Member.id == member.id).execute()
     return [f"profile of member {member.id} anonymised",
             f"{identities} linked account(s) deleted",
-            f"{purchases} purchase(s) de-identified"] + consents
+            f"{purchases} purchase(s) de-identified"] + consents + segments
 
 
 def _backend() -> str:

@@ -27,6 +27,8 @@ from zhanggui.console.scope import StoreScopedMixin
 from .models import (GENDERS, IDENTITY_KINDS, JOIN_CHANNELS, LIFECYCLE_STAGES,
                      PAYMENT_METHODS, Member, MemberIdentity, Purchase, PurchaseLine, Store)
 from .phones import PhoneNumberError, normalize_mobile
+from .segment_views import (SEGMENT_COLUMNS, SEGMENT_LABELS, SegmentColumns, SegmentFilters,
+                            segment_search_fields)
 from .services import member_timeline, reveal_phone
 
 VIEW_PHONE = "members.view_phone"
@@ -53,7 +55,7 @@ class FilterPhoneEqual(PeeweeFilter):
         return query.where(Member.phone_hash == digest)
 
 
-class MemberFilterConverter(PeeweeFilterConverter):
+class MemberFilterConverter(SegmentFilters, PeeweeFilterConverter):
     """The usual filters, except that the phone is searched only by exact number
     (through its hash) and by its last four digits."""
 
@@ -65,7 +67,7 @@ class MemberFilterConverter(PeeweeFilterConverter):
         return super().convert(col_name)
 
 
-class MemberInterface(PeeweeInterface):
+class MemberInterface(SegmentColumns, PeeweeInterface):
     filter_converter_class = MemberFilterConverter
 
 
@@ -99,13 +101,14 @@ class MemberView(StoreScopedMixin, ModelView):
     edit_title = _l("Edit member")
     base_permissions = ["can_list", "can_show", "can_edit"]
     list_columns = ["name", "masked_phone", "card_no", "home_store", "lifecycle_stage",
-                    "joined_at"]
+                    "joined_at"] + SEGMENT_COLUMNS
     edit_columns = ["name", "gender", "birthday", "card_no", "home_store", "notes"]
     search_columns = ["name", "card_no", "phone_hash", "phone_last4", "home_store",
-                      "lifecycle_stage", "joined_at"]
+                      "lifecycle_stage", "joined_at"] + SEGMENT_COLUMNS
+    search_form_extra_fields = segment_search_fields()
     order_columns = ["name", "card_no", "lifecycle_stage", "joined_at"]
     label_columns = {"masked_phone": _l("Mobile phone"), "phone_hash": _l("Mobile phone"),
-                     "phone_last4": _l("Last four digits of mobile phone")}
+                     "phone_last4": _l("Last four digits of mobile phone"), **SEGMENT_LABELS}
     autocomplete_fields = ["home_store"]
     show_template = "members/member_360.html"
     store_field = "home_store"
