@@ -269,12 +269,12 @@ def export_member_data(member_id: Any) -> list[ExportSection]:
                      "lines": lines[p.id], "payments": payments[p.id]})
     from .consent import export_consents
 
-    return [ExportSection(name="members.profile", title=_l("Member profile"), rows=[profile]),
-            ExportSection(name="members.identities", title=_l("Linked accounts"),
-                          rows=identities),
-            ExportSection(name="members.purchases", title=_l("Purchases"), rows=rows)] \
-        + export_consents(member.id)
-        + export_segment_data(member.id)
+    return ([ExportSection(name="members.profile", title=_l("Member profile"),
+                           rows=[profile]),
+             ExportSection(name="members.identities", title=_l("Linked accounts"),
+                           rows=identities),
+             ExportSection(name="members.purchases", title=_l("Purchases"), rows=rows)]
+            + export_consents(member.id) + export_segment_data(member.id))
 
 
 def erase_member_data(member_id: Any) -> list[str]:
