@@ -9,7 +9,8 @@
 * sessions and JWTs bound to the password: each carries a keyed stamp of the
   user's password hash, so changing a password (by the user or an admin) ends every
   other session and refuses every access and refresh token issued before;
-* the guarded user, role and group screens of :mod:`zhanggui.console.user_admin`.
+* the guarded user, role and group screens of :mod:`zhanggui.console.user_admin`;
+* no "User's Statistics" screen (it loads Google Charts from the internet).
 
 :func:`install` adds CSRF protection to every state-changing console request, and to
 every REST API request that relies on a browser session cookie: an API call is
@@ -118,6 +119,9 @@ class ZhangguiSecurityManager(SecurityManager):
     userdbmodelview = UserDBModelView
     rolemodelview = RoleModelView
     groupmodelview = UserGroupModelView
+    # FAB's "User's Statistics" draws with Google Charts, fetched from gstatic.com: the
+    # console loads nothing from another host (and the view answered 500 to a bad URL)
+    userstatschartview = None
 
     def register_views(self) -> None:
         super().register_views()

@@ -29,6 +29,7 @@ from flask_appbuilder.security.decorators import has_access_api, permission_name
 from flask_appbuilder.urltools import get_filter_args
 from marshmallow import ValidationError
 
+from ..downloads import SafeDownloadMixin
 from .errors import RecordRejected
 from .forms import PeeweeModelConverter
 from .schema import PeeweeSchemaConverter
@@ -63,7 +64,19 @@ class ScopedViewMixin:
         return query
 
 
-class ModelView(ScopedViewMixin, FABModelView):
+def _scoping_view(appbuilder, model):
+    """The registered view that applies a record rule to ``model``, if any."""
+    cache = appbuilder.__dict__.setdefault("_zg_scoping_views", {})
+    if model not in cache:
+        cache[model] = next(
+            (view for view in appbuilder.baseviews
+             if isinstance(view, ScopedViewMixin)
+             and getattr(view.datamodel, "obj", None) is model
+             and type(view).scope_query is not ScopedViewMixin.scope_query), None)
+    return cache[model]
+
+
+class ModelView(SafeDownloadMixin, ScopedViewMixin, FABModelView):
     """FAB ``ModelView`` for a ``PeeweeInterface`` datamodel (see module doc).
 
     ``autocomplete_fields``: foreign-key columns chosen by typing (prefix search on
@@ -129,9 +142,11 @@ class ModelView(ScopedViewMixin, FABModelView):
         return jsonify(result=[{"id": row.get_id(), "text": str(row)} for row in rows])
 
     def autocomplete_query(self, col_name, query):
-        """Narrow the related rows offered for ``col_name`` (e.g. to the user's
-        store). Default: unchanged."""
-        return query
+        """Narrow the related rows offered for ``col_name``.  Default: the record rule
+        of the screen that shows the related model (its ``scope_query``), so a
+        store-scoped user is offered only their stores' members, stores..."""
+        owner = _scoping_view(self.appbuilder, query.model)
+        return owner.scope_query(query) if owner is not None else query
 
     # ----------------------------------------------------- refused writes
     def _show_rejection(self, form, exc: RecordRejected):
