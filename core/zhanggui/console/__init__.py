@@ -50,7 +50,10 @@ def init_console(app: Flask, state) -> AppBuilder:
     from .auditing import instrument
     from .auth import install as install_auth
 
+    from .actions import install as install_actions
+
     install_auth(app, appbuilder)
+    install_actions(app, appbuilder)
     instrument(appbuilder)
     return appbuilder
 
