@@ -51,9 +51,11 @@ def init_console(app: Flask, state) -> AppBuilder:
     from .auth import install as install_auth
 
     from .actions import install as install_actions
+    from .offline import install as install_offline
 
     install_auth(app, appbuilder)
     install_actions(app, appbuilder)
+    install_offline(app)
     instrument(appbuilder)
     return appbuilder
 
