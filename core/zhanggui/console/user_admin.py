@@ -49,6 +49,13 @@ class _Guard(SafeDownloadMixin):
 
     audit_resource = ""
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        from .display import formatters_for
+
+        # FAB shows True/None and raw server times; these read in the user's language
+        self.formatters_columns = formatters_for(self)
+
     def _actor_permission_ids(self) -> set[int]:
         cached = g.get("_zg_actor_permissions")
         if cached is not None:
