@@ -94,3 +94,39 @@ def routes(app: Flask) -> Iterator[Route]:
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             yield Route(rule=rule, method=method, view=view, attr=attr,
                         permission=permission)
+
+
+def first_pk(route: Route) -> Any:
+    """The primary key of a real record of the route's model (the smallest), or
+    ``None`` when the table is empty or there is no model."""
+    import peewee
+
+    model = route.model
+    if model is None:
+        return None
+    if isinstance(model, type) and issubclass(model, peewee.Model):
+        pk = model._meta.primary_key
+        row = model.select(pk).order_by(pk).tuples().first()
+        return row[0] if row else None
+    datamodel = route.view.datamodel  # Flask-AppBuilder's own SQLAlchemy screens
+    item = datamodel.session.query(model).first()
+    return datamodel.get_pk_value(item) if item is not None else None
+
+
+def example_url(route: Route) -> str | None:
+    """The route's URL filled with real values (a record's primary key, ``v1``, an
+    autocomplete column), or ``None`` when some value cannot be filled.  Call it in
+    an application context."""
+    values: dict[str, Any] = {}
+    for name in route.rule.arguments:
+        if name == "pk" and route.model is not None:
+            values[name] = first_pk(route)
+        elif name == "version":
+            values[name] = "v1"
+        elif name == "col_name" and getattr(route.view, "autocomplete_fields", None):
+            values[name] = route.view.autocomplete_fields[0]
+        else:
+            return None
+        if values[name] is None:
+            return None
+    return route.rule.build(values, append_unknown=False)[1]

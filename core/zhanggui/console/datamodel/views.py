@@ -55,6 +55,15 @@ class ScopedViewMixin:
                 self.label_columns[col] = (self.datamodel.get_label(col)
                                            or self._prettify_column(col))
 
+    def _init_titles(self):
+        """A title a view leaves out falls back to its (translated) list title, not
+        to Flask-AppBuilder's English "Show <Model>"."""
+        if getattr(self, "list_title", None):
+            for name in ("show_title", "add_title", "edit_title"):
+                if hasattr(self, name) and not getattr(self, name):
+                    setattr(self, name, self.list_title)
+        super()._init_titles()
+
     def scope_query(self, query):
         """Narrow a peewee select on this view's model to what the user may reach.
 
