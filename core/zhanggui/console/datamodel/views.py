@@ -30,8 +30,10 @@ from flask_appbuilder.urltools import get_filter_args
 from marshmallow import ValidationError
 
 from ..downloads import SafeDownloadMixin
+from ...i18n import _
 from .errors import RecordRejected
 from .forms import PeeweeModelConverter
+from .messages import translate_messages
 from .schema import PeeweeSchemaConverter
 
 
@@ -240,11 +242,11 @@ class ModelRestApi(ScopedViewMixin, FABModelRestApi):
     def post_headless(self):
         """POST: 201 with the new row; 400 not JSON; 422 invalid or refused."""
         if not request.is_json:
-            return self.response_400(message="Request is not JSON")
+            return self.response_400(message=_("The request body is not JSON."))
         try:
             item = self.add_model_schema.load(request.json)
         except ValidationError as err:
-            return self.response_422(message=err.messages)
+            return self.response_422(message=translate_messages(err.messages))
         self.pre_add(item)
         try:
             self.datamodel.add(item)
@@ -262,17 +264,17 @@ class ModelRestApi(ScopedViewMixin, FABModelRestApi):
     def put_headless(self, pk):
         """PUT: 200 with the row; 404 out of scope; 422 invalid or refused."""
         if not request.is_json:
-            return self.response_400(message="Request is not JSON")
+            return self.response_400(message=_("The request body is not JSON."))
         item = self.datamodel.get(pk, self._base_filters)
         if not item:
             return self.response_404()
         if not isinstance(request.json, dict):
-            return self.response_400(message="Request is not a JSON object")
+            return self.response_400(message=_("The request body is not a JSON object."))
         try:
             data = self._merge_update_item(item, dict(request.json))
             item = self.edit_model_schema.load(data, instance=item)
         except ValidationError as err:
-            return self.response_422(message=err.messages)
+            return self.response_422(message=translate_messages(err.messages))
         self.pre_update(item)
         try:
             self.datamodel.edit(item)
