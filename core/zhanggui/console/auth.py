@@ -5,7 +5,8 @@
 * a login that clears the old session and starts a new one (session rotation),
   follows ``next=`` only to a path on this site (never to another host, whatever
   the ``Host`` header says), is not cacheable, is rate limited (``AUTH_RATE_LIMIT``,
-  also on ``POST /api/v1/security/login``) and writes a ``login`` audit entry;
+  also on ``POST /api/v1/security/login``) and writes a ``login`` audit entry, or a
+  ``login-failed`` one (the account tried, never the password);
 * sessions and JWTs bound to the password: each carries a keyed stamp of the
   user's password hash, so changing a password (by the user or an admin) ends every
   other session and refuses every access and refresh token issued before;
@@ -130,6 +131,20 @@ class ZhangguiSecurityManager(SecurityManager):
             for view in self.appbuilder.baseviews:
                 if isinstance(view, self.security_api):
                     self.limiter.limit(self.auth_rate_limit, methods=["POST"])(view.blueprint)
+
+    def auth_user_db(self, username, password):
+        """FAB's check of a username and password (console and API sign-in alike); a
+        refusal writes a ``login-failed`` audit entry naming the account tried when it
+        exists — never the password, nor a username that matches no account (it may
+        be a password typed in the wrong box)."""
+        user = super().auth_user_db(username, password)
+        if user is None:
+            from .audit import record
+
+            target = self.find_user(username=username) if username else None
+            record("login-failed", "User", pk=getattr(target, "id", None),
+                   fields=["username" if target is None else "password"])
+        return user
 
     def reset_password(self, userid: int, password: str) -> bool:
         """Change a password; other sessions of that user end at their next request.
