@@ -381,3 +381,40 @@ def test_answers_are_read_as_the_user_sees_them(status, location, meaning):
         headers = {"Location": location}
 
     assert outcome(Response()) == meaning
+
+
+def test_every_granted_permission_exists(route_world):
+    """A grant naming a permission no view, menu or plugin declares (a typo, a renamed
+    view) silently grants nothing: the role's users would find the screen shut."""
+    from zhanggui.console.permsync import wanted_pairs
+    from zhanggui.console.security import CORE_PERMISSION_VIEW, SELF_SERVICE, _split
+
+    state = route_world.app.extensions["zhanggui"]
+    with route_world.app.app_context():
+        declared = {(perm, view) for view, perms in wanted_pairs(state.appbuilder).items()
+                    for perm in perms}
+    declared |= {(p.name, CORE_PERMISSION_VIEW) for p in state.plugins.permissions()}
+    dangling = sorted({f"{grant.role}: {permission}"
+                       for grant in state.plugins.default_roles()
+                       for permission in grant.permissions + SELF_SERVICE
+                       if _split(permission) not in declared})
+    assert dangling == [], "grants of permissions nothing declares:\n" + "\n".join(dangling)
+
+
+def test_every_menu_entry_a_role_is_shown_opens_for_that_role(route_world):
+    """Navigation never leads a user to a refusal: each link of the menus on the
+    dashboard opens (200) for the role it is shown to."""
+    failures, opened = [], 0
+    for role, client in sorted(route_world.clients.items()):
+        html = client.get("/").get_data(as_text=True)
+        links = set(re.findall(r'<a[^>]+href="(/[^"#]*)"', html))
+        for url in sorted(links):
+            if url.startswith(("/lang/", "/logout/", "/static/")) or url == "/":
+                continue
+            response = client.get(url)
+            opened += 1
+            if response.status_code != 200:
+                failures.append(f"GET {url} as {role!r}: shown in the menu, answers "
+                                f"{response.status_code}")
+    assert failures == [], "\n".join(failures)
+    assert opened > len(route_world.clients)
