@@ -295,6 +295,62 @@ def test_store_scoped_roles_see_no_other_stores_record_in_lists(route_world):
     assert checked, "no store-scoped list was reachable by a store-scoped role"
 
 
+def fingerprints(route, mine) -> set[str]:
+    """Texts that belong to exactly one record of another store: a value of a text
+    column found in no record the user may reach (names, codes, POS ids...)."""
+    model = route.model
+    found: set[str] = set()
+    for field in model._meta.sorted_fields:
+        if not isinstance(field, peewee.CharField) or isinstance(field, peewee.ForeignKeyField):
+            continue
+        rows = list(model.select(model._meta.primary_key, field).tuples())
+        own = [str(v) for pk, v in rows if pk in mine and v]
+        values = [str(v) for _pk_, v in rows if v]
+        for pk, value in rows:
+            text = str(value or "")
+            if pk not in mine and len(text) >= 4 and values.count(text) == 1 and \
+                    not any(text in o for o in own):
+                found.add(text)
+    return set(sorted(found)[:40])
+
+
+def _readable(response) -> str:
+    if response.is_json:
+        import json
+
+        return json.dumps(response.json, ensure_ascii=False)
+    return response.get_data(as_text=True)
+
+
+def test_no_page_or_export_of_a_scoped_screen_shows_another_stores_record(route_world):
+    """Whatever a scoped screen or API answers without a record in its URL (a list, an
+    export, a report a plugin adds), no text of another store's record is in it."""
+    app = route_world.app
+    failures, checked, visible_to_hq = [], 0, 0
+    for role in sorted(route_world.scoped_roles):
+        for route in route_world.routes:
+            if not (route.is_scoped and route.method == "GET" and not route.rule.arguments
+                    and allowed(route_world, role, route)):
+                continue
+            with app.app_context():
+                secrets_ = fingerprints(route, route_world.scoped_ids(route))
+            probe = next(probes(route_world, role, route))
+            response = send(route_world, role, probe)
+            if response.status_code != 200 or not secrets_:
+                continue
+            checked += 1
+            body = _readable(response)
+            leaked = sorted(t for t in secrets_ if t in body)
+            if leaked:
+                failures.append(f"GET {probe.url} as {role!r} (store {route_world.store}):"
+                                f" shows other stores' {route.model.__name__} {leaked[:5]}")
+            # the same texts are on the head office's page: the check can see a leak
+            admin = send(route_world, "Head-office admin", probe)
+            visible_to_hq += any(t in _readable(admin) for t in secrets_)
+    assert failures == [], "\n".join(failures)
+    assert checked and visible_to_hq, "no scoped page was checked"
+
+
 def test_autocomplete_offers_a_store_scoped_role_only_its_stores_records(route_world):
     """A foreign key typed into a form offers records of the related model; where a
     screen scopes that model by store, the offers are scoped the same way."""
