@@ -474,3 +474,23 @@ def test_every_menu_entry_a_role_is_shown_opens_for_that_role(route_world):
                                 f"{response.status_code}")
     assert failures == [], "\n".join(failures)
     assert opened > len(route_world.clients)
+
+
+def test_a_malformed_record_key_is_not_found_never_a_server_error(route_world):
+    """``/show/abc``, ``/api/v1/x/-1``: bad input gets a 4xx, on every route with a key."""
+    failures = []
+    for route in _judged_routes(route_world):
+        if "pk" not in route.rule.arguments or route.model is None:
+            continue
+        for bad in ("abc", "-1", "1e309", "%00"):
+            try:
+                url = _url(route, {**_fill(route, bad)[0]})
+            except Exception:  # the rule's converter refuses it: no such URL at all
+                continue
+            # a GET delete is refused by a redirect (CSRF): anything but a 500 will do
+            probe = Probe(route, url, "malformed",
+                          frozenset({"missing", "bad", "denied", "ok"}), "Head-office admin")
+            response = send(route_world, "Head-office admin", probe)
+            if outcome(response) not in probe.expected:
+                failures.append(probe.describe(outcome(response), response.status_code))
+    assert failures == [], "\n".join(failures)
