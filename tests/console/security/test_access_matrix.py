@@ -414,9 +414,6 @@ def test_an_anonymous_visitor_is_sent_to_sign_in_from_the_dashboard(route_world)
 
 
 def test_the_failure_message_names_url_method_role_expected_and_got():
-    class Rule:
-        arguments = ()
-
     class FakeRoute:
         method = "GET"
 
