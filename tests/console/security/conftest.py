@@ -317,6 +317,7 @@ def _pick_store(app, all_routes) -> str | None:
     all of them (so there is always another store's record to try)."""
     scoped = {r.view: r for r in all_routes if r.is_scoped and r.model is not None}.values()
     codes = set().union(*(_store_codes(r) for r in scoped)) if scoped else set()
+    codes.discard(None)  # a record of no store (a nullable store column)
     best, best_score = None, -1
     for code in sorted(codes):
         counts = []
