@@ -30,9 +30,10 @@ install: $(STAMP) catalogs
 catalogs: $(STAMP)
 	$(BIN)/python -m zhanggui.catalogs locale $(wildcard plugins/*/zhanggui_*/translations)
 
-# extract, update and compile every catalog (after changing user-facing text)
+# extract, update and compile every catalog (after changing user-facing text): the
+# core's and every installed plugin's, wherever it lives (zhanggui_translation_dirs)
 translations: $(STAMP)
-	$(BIN)/python -m zhanggui.catalogs --update locale $(wildcard plugins/*/zhanggui_*/translations)
+	$(BIN)/python -m zhanggui.catalogs --update --installed
 
 # --- the demo ---------------------------------------------------------------------
 demo: install

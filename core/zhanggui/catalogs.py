@@ -1,11 +1,15 @@
 """Message catalogs of the core and every plugin: extract, merge, compile.
 
-``python -m zhanggui.catalogs [--update | --check] FOLDER...`` where a folder is the
-core's ``locale/`` or a plugin's ``<package>/translations`` (a third-party plugin's
-too: the domain is the package's name, the sources its ``.py`` files and
-``templates/**.html``).  Without a flag it compiles ``.po`` to ``.mo``; ``--update``
-first extracts the sources' messages and merges them into the zh_CN, zh_TW and en
-catalogs; ``--check`` only reports catalogs that lag behind their sources.
+``python -m zhanggui.catalogs [--update | --check | --list] [--installed] [FOLDER...]``
+where a folder is the core's ``locale/`` or a plugin's ``<package>/translations`` (a
+third-party plugin's too: the domain is the package's name, the sources its ``.py``
+files and ``templates/**.html``).  ``--installed`` adds the core's folder and every
+folder an installed plugin registers by ``zhanggui_translation_dirs`` (whatever its
+name or place: a plugin in ``plugins/``, one scaffolded by ``zhanggui plugin new``
+and installed with pip, a third party's).  Without a flag it compiles ``.po`` to
+``.mo``; ``--update`` first extracts the sources' messages and merges them into the
+zh_CN, zh_TW and en catalogs; ``--check`` only reports catalogs that lag behind their
+sources; ``--list`` prints each folder with its domain.
 """
 from __future__ import annotations
 
@@ -48,13 +52,30 @@ METHOD_MAP = [("**/scaffold/template/**", "ignore"), ("**/tests/**", "ignore"),
 OPTIONS_MAP = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
 
 
+# a folder's domain when it is not ``<pkg>/translations``, registered by --installed
+_DOMAINS: dict[Path, str] = {}
+
+
 def _domain_and_sources(folder: Path) -> tuple[str, Path]:
     """``locale/`` is the core's (sources: core/zhanggui); a plugin's
-    ``<pkg>/translations`` belongs to ``<pkg>``."""
+    ``<pkg>/translations`` belongs to ``<pkg>``; a folder a plugin registers under
+    another name belongs to its registered domain, its sources the folder's parent."""
     folder = folder.resolve()
-    if folder.name == "translations":
-        return folder.parent.name, folder.parent
-    return "zhanggui", folder.parent / "core" / "zhanggui"
+    domain = _DOMAINS.get(folder)
+    if domain == "zhanggui" or (domain is None and folder.name != "translations"):
+        return "zhanggui", Path(__file__).resolve().parent
+    return domain or folder.parent.name, folder.parent
+
+
+def installed_dirs() -> list[tuple[str, Path]]:
+    """``(domain, folder)`` of the core and of every installed plugin, by the
+    plugins' own ``zhanggui_translation_dirs`` (plugins are loaded, no app is built)."""
+    from .plugins import PluginHost
+
+    found: dict[Path, str] = {}
+    for tdir in PluginHost().translation_dirs():
+        found.setdefault(Path(tdir.path).resolve(), tdir.domain)
+    return [(domain, path) for path, domain in found.items()]
 
 
 def _foreign_sources(domain: str) -> list[tuple[str, Path]]:
@@ -160,8 +181,26 @@ def main(argv=None) -> int:
     parser.add_argument("--check", action="store_true",
                         help="compile nothing; exit 1 when the catalogs lag behind "
                         "the sources (for CI)")
-    parser.add_argument("folders", nargs="+", type=Path)
+    parser.add_argument("--installed", action="store_true",
+                        help="also every catalog folder of the core and of each "
+                        "installed plugin (zhanggui_translation_dirs)")
+    parser.add_argument("--list", action="store_true",
+                        help="print each folder with its domain and do nothing else")
+    parser.add_argument("folders", nargs="*", type=Path)
     args = parser.parse_args(argv)
+    folders = [f.resolve() for f in args.folders]
+    if args.installed:
+        for domain, path in installed_dirs():
+            _DOMAINS[path] = domain
+            if path not in folders:
+                folders.append(path)
+    if not folders:
+        parser.error("name a catalog folder, or --installed")
+    args.folders = folders
+    if args.list:
+        for folder in folders:
+            print(f"{_domain_and_sources(folder)[0]}\t{folder}")
+        return 0
     if args.check:
         stale = {str(f): stale_messages(f) for f in args.folders}
         stale = {f: r for f, r in stale.items() if r}

@@ -29,12 +29,18 @@ def test_a_wrong_password_keeps_the_person_on_the_sign_in_page(
 
 
 def test_the_console_loads_nothing_from_another_host(live_server, page, create_user, sign_in):
+    """What a real browser fetches on the main kinds of page: dashboard, a list, a
+    show page, forms with date pickers and selects, the user menu, Swagger UI.
+    tests/console/security/test_no_foreign_hosts.py reads every file besides."""
     create_user("admin", "Head-office admin")
     foreign = []
     page.on("request", lambda r: foreign.append(r.url)
             if not r.url.startswith(live_server) and not r.url.startswith("data:") else None)
     sign_in(page, live_server, "admin", ADMIN_PASSWORD)
-    for path in ("/", "/plugins/", "/users/userinfo/"):
+    for path in ("/", "/plugins/", "/users/userinfo/", "/users/list/", "/users/show/1",
+                 "/users/add", "/roles/add", "/auditlog/list/", "/apikeys/add",
+                 "/resetmypassword/form", "/swagger/v1"):
         page.goto(live_server + path)
         page.wait_for_load_state("networkidle")
+    assert page.locator("#swagger-ui .opblock").count() > 0, "Swagger UI drew the API"
     assert foreign == []

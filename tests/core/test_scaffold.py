@@ -18,8 +18,9 @@ def test_a_scaffolded_plugin_installs_lists_migrates_and_passes_its_tests(tmp_pa
                          timeout=60, env=dict(os.environ, LANG="en_US.UTF-8"))
     assert out.returncode == 0, out.stderr
     source = tmp_path / "zhanggui-shelf-talker"
-    assert (source / "zhanggui_shelf_talker" / "translations" / "zh_TW" / "LC_MESSAGES" /
-            "zhanggui_shelf_talker.po").exists()
+    for lang in ("zh_CN", "zh_TW", "en"):
+        assert (source / "zhanggui_shelf_talker" / "translations" / lang / "LC_MESSAGES" /
+                "zhanggui_shelf_talker.po").exists(), lang
     site = tmp_path / "site"
     # installed into a folder of its own so the rest of the suite never sees it
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
@@ -34,6 +35,7 @@ def test_a_scaffolded_plugin_installs_lists_migrates_and_passes_its_tests(tmp_pa
     plugins = {p["name"]: p for p in json.loads(listed.stdout)}
     assert plugins["shelf_talker"]["distribution"] == "zhanggui-shelf-talker"
     assert plugins["shelf_talker"]["enabled"]
+    _make_translations_covers_it(site, env)
 
     migrated = subprocess.run([str(BIN / "zhanggui"), "migrate"], env=env,
                               capture_output=True, text=True, timeout=120)
@@ -45,6 +47,27 @@ def test_a_scaffolded_plugin_installs_lists_migrates_and_passes_its_tests(tmp_pa
                            capture_output=True, text=True, timeout=300)
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert "2 passed" in tests.stdout
+
+
+def _make_translations_covers_it(site, env):
+    """`make translations` runs `python -m zhanggui.catalogs --update --installed`: the
+    installed plugin's folder is among those it works on, found by its hook."""
+    folder = site / "zhanggui_shelf_talker" / "translations"
+    listed = subprocess.run([sys.executable, "-m", "zhanggui.catalogs", "--list",
+                             "--installed"], env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    assert f"zhanggui_shelf_talker\t{folder.resolve()}" in listed.stdout.splitlines()
+    assert "zhanggui\t" in listed.stdout  # and the core's own
+    checked = subprocess.run([sys.executable, "-m", "zhanggui.catalogs", "--check",
+                              str(folder)], env=env, capture_output=True, text=True,
+                             timeout=120)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    compiled = subprocess.run([sys.executable, "-m", "zhanggui.catalogs", "--installed"],
+                              env=env, capture_output=True, text=True, timeout=120)
+    assert compiled.returncode == 0, compiled.stderr
+    for lang in ("zh_CN", "zh_TW", "en"):
+        assert (folder / lang / "LC_MESSAGES" / "zhanggui_shelf_talker.mo").exists(), lang
 
 
 @pytest.mark.parametrize("name", ["Shelf", "1shelf", "shelf-talker", "class", "x"])

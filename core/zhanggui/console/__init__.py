@@ -23,6 +23,7 @@ def init_console(app: Flask, state) -> AppBuilder:
     from .auth import ZhangguiSecurityManager
     from .views import PluginsView
 
+    _shared_rate_limit_storage(app, state.settings)
     sqla = SQLA()
     sqla.init_app(app)
     appbuilder = AppBuilder(update_perms=False, security_manager_class=ZhangguiSecurityManager)
@@ -50,9 +51,24 @@ def init_console(app: Flask, state) -> AppBuilder:
     from .auditing import instrument
     from .auth import install as install_auth
 
+    from .actions import install as install_actions
+    from .offline import install as install_offline
+
     install_auth(app, appbuilder)
+    install_actions(app, appbuilder)
+    install_offline(app)
     instrument(appbuilder)
     return appbuilder
+
+
+def _shared_rate_limit_storage(app: Flask, settings: dict) -> None:
+    """Count sign-in attempts in the queue's Redis when the queue is on Redis, so that
+    every gunicorn worker and host shares one count (in memory, each worker would
+    allow the limit again).  An explicit ``RATELIMIT_STORAGE_URI`` wins."""
+    queue = str(settings.get("QUEUE_URL") or "")
+    explicit = "RATELIMIT_STORAGE_URI" in (settings.get("EXTRA") or {})
+    if queue.startswith(("redis://", "rediss://")) and not explicit:
+        app.config["RATELIMIT_STORAGE_URI"] = queue
 
 
 def _label(text: str) -> Any:

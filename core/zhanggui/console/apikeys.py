@@ -66,8 +66,11 @@ class ApiKeyView(BaseView):
     @has_access
     @permission_name("list")
     def list(self):
+        from .display import display_value
+
         return self.render_template("zhanggui/apikeys.html", keys=self._keys(),
-                                    key_state=key_state, title=_("API keys"))
+                                    key_state=key_state, when=display_value,
+                                    title=_("API keys"))
 
     @expose("/add", methods=["GET", "POST"])
     @has_access

@@ -39,7 +39,8 @@ from flask.cli import with_appcontext
 from ..db import Model, UTCDateTimeField, backend, database, utcnow, write_transaction
 from ..i18n import _
 
-ACTIONS = ("view", "export", "create", "update", "delete", "login", "permission-change")
+ACTIONS = ("view", "export", "create", "update", "delete", "login", "login-failed",
+           "permission-change")
 GENESIS = "0" * 64
 
 

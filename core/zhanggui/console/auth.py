@@ -5,11 +5,13 @@
 * a login that clears the old session and starts a new one (session rotation),
   follows ``next=`` only to a path on this site (never to another host, whatever
   the ``Host`` header says), is not cacheable, is rate limited (``AUTH_RATE_LIMIT``,
-  also on ``POST /api/v1/security/login``) and writes a ``login`` audit entry;
+  also on ``POST /api/v1/security/login``) and writes a ``login`` audit entry, or a
+  ``login-failed`` one (the account tried, never the password);
 * sessions and JWTs bound to the password: each carries a keyed stamp of the
   user's password hash, so changing a password (by the user or an admin) ends every
   other session and refuses every access and refresh token issued before;
-* the guarded user, role and group screens of :mod:`zhanggui.console.user_admin`.
+* the guarded user, role and group screens of :mod:`zhanggui.console.user_admin`;
+* no "User's Statistics" screen (it loads Google Charts from the internet).
 
 :func:`install` adds CSRF protection to every state-changing console request, and to
 every REST API request that relies on a browser session cookie: an API call is
@@ -118,6 +120,9 @@ class ZhangguiSecurityManager(SecurityManager):
     userdbmodelview = UserDBModelView
     rolemodelview = RoleModelView
     groupmodelview = UserGroupModelView
+    # FAB's "User's Statistics" draws with Google Charts, fetched from gstatic.com: the
+    # console loads nothing from another host (and the view answered 500 to a bad URL)
+    userstatschartview = None
 
     def register_views(self) -> None:
         super().register_views()
@@ -126,6 +131,20 @@ class ZhangguiSecurityManager(SecurityManager):
             for view in self.appbuilder.baseviews:
                 if isinstance(view, self.security_api):
                     self.limiter.limit(self.auth_rate_limit, methods=["POST"])(view.blueprint)
+
+    def auth_user_db(self, username, password):
+        """FAB's check of a username and password (console and API sign-in alike); a
+        refusal writes a ``login-failed`` audit entry naming the account tried when it
+        exists — never the password, nor a username that matches no account (it may
+        be a password typed in the wrong box)."""
+        user = super().auth_user_db(username, password)
+        if user is None:
+            from .audit import record
+
+            target = self.find_user(username=username) if username else None
+            record("login-failed", "User", pk=getattr(target, "id", None),
+                   fields=["username" if target is None else "password"])
+        return user
 
     def reset_password(self, userid: int, password: str) -> bool:
         """Change a password; other sessions of that user end at their next request.

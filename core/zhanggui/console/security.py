@@ -30,11 +30,12 @@ def sync_roles(app: Flask) -> None:
     state = app.extensions["zhanggui"]
     extra = [(p.name, CORE_PERMISSION_VIEW) for p in state.plugins.permissions()]
     grants: dict[str, set[tuple[str, str]]] = {role: set() for role in DEFAULT_ROLES}
-    for role in DEFAULT_ROLES:
-        if role != "Head-office admin":
-            grants[role].update(_split(p) for p in SELF_SERVICE)
     for grant in state.plugins.default_roles():
         grants.setdefault(grant.role, set()).update(_split(p) for p in grant.permissions)
+    # every role, a plugin's own too (POS terminal): the user menu links to these
+    for role in grants:
+        if role != "Head-office admin":
+            grants[role].update(_split(p) for p in SELF_SERVICE)
     sync(state.appbuilder, extra, grants, admin_role="Head-office admin")
 
 

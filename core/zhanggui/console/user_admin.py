@@ -21,6 +21,7 @@ from flask_appbuilder.security.views import UserDBModelView as FABUserDBModelVie
 from flask_appbuilder.security.views import UserGroupModelView as FABUserGroupModelView
 
 from ..i18n import _
+from .downloads import SafeDownloadMixin
 
 class EscalationRefused(Exception):
     """The acting user tried to grant more than they hold; the message says what."""
@@ -37,7 +38,7 @@ def _new(items: Iterable[Any], before: frozenset | None) -> list:
     return [i for i in items if before is None or i.id not in before]
 
 
-class _Guard:
+class _Guard(SafeDownloadMixin):
     """Shared by the three screens: who is acting, what they held and what the record
     looked like before the form was applied.
 
@@ -47,6 +48,13 @@ class _Guard:
     """
 
     audit_resource = ""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        from .display import formatters_for
+
+        # FAB shows True/None and raw server times; these read in the user's language
+        self.formatters_columns = formatters_for(self)
 
     def _actor_permission_ids(self) -> set[int]:
         cached = g.get("_zg_actor_permissions")

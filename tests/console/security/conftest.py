@@ -167,3 +167,164 @@ def sec(app):
         csrf_token=csrf_token, jwt_for=jwt_for, PASSWORD=PASSWORD,
         assign_stores=lambda username, stores: assign_stores(app, username, stores),
         Store=ShopStore, Customer=ShopCustomer, Receipt=ShopReceipt)
+
+
+# ------------------------------------------------ the generated route tests' world
+MATRIX_PASSWORD = "matrix-Passw0rd-2026"
+
+
+@pytest.fixture(scope="module")
+def route_world(tmp_path_factory, _pg_worker_database):
+    """The full app (every installed plugin) on a database of this module's own, with
+    the demo chain, one signed-in user per default role (store-scoped roles assigned
+    to one store) and each role's permissions read back from the database.  Built
+    once per module: the generated tests only read it (their writes are refused)."""
+    import types
+
+    from zhanggui.app import create_app
+    from zhanggui.cli import demo_data_command, migrate_command
+    from zhanggui.console.routemap import routes
+    from zhanggui.testing import _close, _pg_admin_conn
+    from zhanggui.users import create_user
+
+    tmp = tmp_path_factory.mktemp("matrix")
+    admin_conn, pg_name = None, None
+    if _pg_worker_database:
+        from urllib.parse import urlparse, urlunparse
+
+        parsed = urlparse(_pg_worker_database)
+        pg_name = parsed.path.lstrip("/") + "_matrix"
+        admin_conn = _pg_admin_conn(_pg_worker_database)
+        with admin_conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+            cur.execute(f'CREATE DATABASE "{pg_name}"')
+        url = urlunparse(parsed._replace(path="/" + pg_name))
+    else:
+        url = f"sqlite:///{tmp / 'matrix.db'}"
+    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp / "instance"),
+                      "QUEUE_URL": "immediate://", "TESTING": True,
+                      "SECRET_KEY": "matrix-secret-key"})
+    runner = app.test_cli_runner()
+    with app.app_context():
+        for args in ([], ["--seed", "7", "--members", "40", "--quiet"]):
+            command = demo_data_command if args else migrate_command
+            result = runner.invoke(command, args, catch_exceptions=False)
+            assert result.exit_code == 0, result.output
+    state = app.extensions["zhanggui"]
+    all_routes = list(routes(app))
+    world = types.SimpleNamespace(app=app, routes=all_routes, users={}, clients={},
+                                  jwts={}, pairs={}, scoped_roles=set(), store=None)
+    with app.app_context():
+        sm = state.appbuilder.sm
+        roles = sorted({r.name for r in sm.get_all_roles()} - {sm.auth_role_public})
+        world.public_pairs = _pairs_of(sm.find_role(sm.auth_role_public))
+        world.store = _pick_store(app, all_routes)
+        from zhanggui.console.scope import ALL_STORES, UserStore
+        from zhanggui.console.security import CORE_PERMISSION_VIEW
+
+        for number, role in enumerate(roles):
+            username = f"matrix{number}"
+            user = create_user(username, MATRIX_PASSWORD, role=role)
+            world.users[role] = user.id
+            world.pairs[role] = _pairs_of(sm.find_role(role))
+            if role != sm.auth_role_admin and \
+                    (ALL_STORES, CORE_PERMISSION_VIEW) not in world.pairs[role]:
+                world.scoped_roles.add(role)
+                UserStore.create(user_id=user.id, store_code=world.store)
+    from zhanggui.testing import _csrf_token
+
+    for role, user_id in world.users.items():
+        client = app.test_client()
+        username = f"matrix{roles.index(role)}"
+        token = _csrf_token(client.get("/login/").get_data(as_text=True))
+        response = client.post("/login/", data={"username": username, "csrf_token": token,
+                                                "password": MATRIX_PASSWORD})
+        assert response.status_code == 302, f"{role} could not sign in"
+        world.clients[role] = client
+        answer = app.test_client().post("/api/v1/security/login", json={
+            "username": username, "password": MATRIX_PASSWORD, "provider": "db"})
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        world.jwts[role] = answer.json["access_token"]
+    world.anonymous = app.test_client()
+    world.csrf_token = lambda client: _session_csrf_token(app, client)
+    world.scoped_ids = lambda route: scoped_ids(app, route, {world.store})
+    world.all_ids = all_ids
+    yield world
+    _close(app)
+    if admin_conn is not None:
+        with admin_conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+        admin_conn.close()
+
+
+def _pairs_of(role) -> set[tuple[str, str]]:
+    if role is None:
+        return set()
+    return {(pv.permission.name, pv.view_menu.name) for pv in role.permissions
+            if pv.permission is not None and pv.view_menu is not None}
+
+
+def _session_csrf_token(app, client) -> str:
+    """The CSRF token a page would carry for this client's session (Flask-WTF's own
+    recipe), without needing a page the role may open."""
+    import secrets
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    with client.session_transaction() as session:
+        raw = session.get("csrf_token")
+        if not raw:
+            raw = session["csrf_token"] = secrets.token_hex(20)
+    secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+    return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
+
+
+def _store_codes(route) -> set[str]:
+    """Store codes of a scoped view's records, where its rule names a store field."""
+    import peewee
+
+    view, model = route.view, route.model
+    rule = getattr(type(view), "store_field", None)
+    if not isinstance(rule, str):
+        return set()
+    name, _, column = rule.partition(".")
+    field = model._meta.fields[name]
+    if isinstance(field, peewee.ForeignKeyField):
+        code = field.rel_model._meta.fields[column or view.store_code_column]
+        return {row[0] for row in field.rel_model.select(code).tuples()}
+    return {row[0] for row in model.select(field).distinct().tuples()}
+
+
+def scoped_ids(app, route, codes) -> set:
+    """Primary keys of ``route``'s model that a user of the stores ``codes`` reaches,
+    through the view's own ``scope_query``."""
+    from flask import g
+
+    model = route.model
+    with app.test_request_context():
+        g._zg_store_codes = set(codes)
+        query = route.view.scope_query(model.select(model._meta.primary_key))
+        return {row[0] for row in query.tuples()}
+
+
+def all_ids(route) -> set:
+    model = route.model
+    return {row[0] for row in model.select(model._meta.primary_key).tuples()}
+
+
+def _pick_store(app, all_routes) -> str | None:
+    """The store whose staff reach the most records of every scoped screen, yet not
+    all of them (so there is always another store's record to try)."""
+    scoped = {r.view: r for r in all_routes if r.is_scoped and r.model is not None}.values()
+    codes = set().union(*(_store_codes(r) for r in scoped)) if scoped else set()
+    codes.discard(None)  # a record of no store (a nullable store column)
+    best, best_score = None, -1
+    for code in sorted(codes):
+        counts = []
+        for route in scoped:
+            mine, every = scoped_ids(app, route, {code}), all_ids(route)
+            counts.append(len(mine) if mine != every else 0)
+        score = min(counts) if counts else 0
+        if score > best_score:
+            best, best_score = code, score
+    return best

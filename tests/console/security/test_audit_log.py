@@ -68,6 +68,31 @@ def test_signing_in_is_audited(app, signed_in):
     assert entries(app, action="login") == [("login", "session", entries(app)[0][2], "", "mgr")]
 
 
+def test_failed_sign_ins_are_audited_without_the_password(app, create_user, login, client):
+    create_user("mgr", "Store manager")
+    with app.app_context():
+        mgr = str(app.appbuilder.sm.find_user(username="mgr").id)
+    assert login(client, "mgr", "Wrong-guess-1").status_code == 302  # back to the form
+    refused = client.post("/api/v1/security/login", json={
+        "username": "mgr", "password": "Wrong-guess-2", "provider": "db"})
+    assert refused.status_code == 401
+    login(client, "Secret-typed-in-the-wrong-box", "whatever-else")
+    assert entries(app, action="login-failed") == [
+        ("login-failed", "User", mgr, "password", ""),
+        ("login-failed", "User", mgr, "password", ""),
+        ("login-failed", "User", None, "username", "")]
+    with app.app_context():
+        rows = [repr(e.__data__) for e in AuditEntry.select()]
+    for secret in ("Wrong-guess", "whatever-else", "Secret-typed"):
+        assert not any(secret in row for row in rows), secret
+    assert verify_chain(app)
+
+
+def verify_chain(app) -> bool:
+    with app.app_context():
+        return verify().ok
+
+
 def test_a_plugin_records_an_unmasking_with_record(app, create_user):
     with app.test_request_context(headers={"User-Agent": "pytest-browser"},
                                   environ_base={"REMOTE_ADDR": "10.1.2.3"}):

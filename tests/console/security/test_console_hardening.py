@@ -200,3 +200,23 @@ def test_only_head_office_admins_manage_users_and_roles(signed_in):
     manager = signed_in("mgr", "Store manager", stores=["SH001"])
     for url in ("/users/list/", "/users/add", "/roles/list/", "/roles/add"):
         assert manager.get(url).status_code in (302, 403), url
+
+
+def test_workers_sharing_the_queues_redis_share_the_sign_in_count(make_app, shop_plugin):
+    """Two web workers (two apps) on a Redis queue: the attempts made at either count
+    towards one limit, so a guesser gains nothing from being spread over workers."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/14"
+    try:
+        redis.Redis.from_url(url).flushdb()  # database 14 belongs to this test
+    except redis.exceptions.ConnectionError:
+        pytest.fail("Redis is not answering on 127.0.0.1:6379 (.ci/run starts it)")
+    config = {"QUEUE_URL": url, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}
+    workers = [make_app(plugins=[], extra_plugins=[shop_plugin], config=config)
+               for _ in range(2)]
+    assert workers[0].config["RATELIMIT_STORAGE_URI"] == url
+    codes = [workers[i % 2].test_client().post("/login/", data={
+        "username": "x", "password": "wrong"}).status_code for i in range(4)]
+    redis.Redis.from_url(url).flushdb()
+    assert 429 not in codes[:3] and codes[3] == 429, codes

@@ -109,10 +109,10 @@ class DecimalDigits(validate.Validator):
         after = max(-exponent, 0)
         before = max(len(digits) + exponent, 0)
         if after > self.places or before > self.max_digits - self.places:
-            raise ValidationError(
-                f"At most {self.max_digits - self.places} digits before and "
-                f"{self.places} after the decimal point."
-            )
+            from .messages import DECIMAL_DIGITS
+
+            raise ValidationError(DECIMAL_DIGITS.format(before=self.max_digits - self.places,
+                                                        after=self.places))
         return value
 
     def _repr_args(self):

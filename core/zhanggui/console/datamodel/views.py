@@ -29,8 +29,11 @@ from flask_appbuilder.security.decorators import has_access_api, permission_name
 from flask_appbuilder.urltools import get_filter_args
 from marshmallow import ValidationError
 
+from ..downloads import SafeDownloadMixin
+from ...i18n import _
 from .errors import RecordRejected
 from .forms import PeeweeModelConverter
+from .messages import translate_messages
 from .schema import PeeweeSchemaConverter
 
 
@@ -54,6 +57,15 @@ class ScopedViewMixin:
                 self.label_columns[col] = (self.datamodel.get_label(col)
                                            or self._prettify_column(col))
 
+    def _init_titles(self):
+        """A title a view leaves out falls back to its (translated) list title, not
+        to Flask-AppBuilder's English "Show <Model>"."""
+        if getattr(self, "list_title", None):
+            for name in ("show_title", "add_title", "edit_title"):
+                if hasattr(self, name) and not getattr(self, name):
+                    setattr(self, name, self.list_title)
+        super()._init_titles()
+
     def scope_query(self, query):
         """Narrow a peewee select on this view's model to what the user may reach.
 
@@ -63,7 +75,19 @@ class ScopedViewMixin:
         return query
 
 
-class ModelView(ScopedViewMixin, FABModelView):
+def _scoping_view(appbuilder, model):
+    """The registered view that applies a record rule to ``model``, if any."""
+    cache = appbuilder.__dict__.setdefault("_zg_scoping_views", {})
+    if model not in cache:
+        cache[model] = next(
+            (view for view in appbuilder.baseviews
+             if isinstance(view, ScopedViewMixin)
+             and getattr(view.datamodel, "obj", None) is model
+             and type(view).scope_query is not ScopedViewMixin.scope_query), None)
+    return cache[model]
+
+
+class ModelView(SafeDownloadMixin, ScopedViewMixin, FABModelView):
     """FAB ``ModelView`` for a ``PeeweeInterface`` datamodel (see module doc).
 
     ``autocomplete_fields``: foreign-key columns chosen by typing (prefix search on
@@ -129,9 +153,11 @@ class ModelView(ScopedViewMixin, FABModelView):
         return jsonify(result=[{"id": row.get_id(), "text": str(row)} for row in rows])
 
     def autocomplete_query(self, col_name, query):
-        """Narrow the related rows offered for ``col_name`` (e.g. to the user's
-        store). Default: unchanged."""
-        return query
+        """Narrow the related rows offered for ``col_name``.  Default: the record rule
+        of the screen that shows the related model (its ``scope_query``), so a
+        store-scoped user is offered only their stores' members, stores..."""
+        owner = _scoping_view(self.appbuilder, query.model)
+        return owner.scope_query(query) if owner is not None else query
 
     # ----------------------------------------------------- refused writes
     def _show_rejection(self, form, exc: RecordRejected):
@@ -216,11 +242,11 @@ class ModelRestApi(ScopedViewMixin, FABModelRestApi):
     def post_headless(self):
         """POST: 201 with the new row; 400 not JSON; 422 invalid or refused."""
         if not request.is_json:
-            return self.response_400(message="Request is not JSON")
+            return self.response_400(message=_("The request body is not JSON."))
         try:
             item = self.add_model_schema.load(request.json)
         except ValidationError as err:
-            return self.response_422(message=err.messages)
+            return self.response_422(message=translate_messages(err.messages))
         self.pre_add(item)
         try:
             self.datamodel.add(item)
@@ -238,17 +264,17 @@ class ModelRestApi(ScopedViewMixin, FABModelRestApi):
     def put_headless(self, pk):
         """PUT: 200 with the row; 404 out of scope; 422 invalid or refused."""
         if not request.is_json:
-            return self.response_400(message="Request is not JSON")
+            return self.response_400(message=_("The request body is not JSON."))
         item = self.datamodel.get(pk, self._base_filters)
         if not item:
             return self.response_404()
         if not isinstance(request.json, dict):
-            return self.response_400(message="Request is not a JSON object")
+            return self.response_400(message=_("The request body is not a JSON object."))
         try:
             data = self._merge_update_item(item, dict(request.json))
             item = self.edit_model_schema.load(data, instance=item)
         except ValidationError as err:
-            return self.response_422(message=err.messages)
+            return self.response_422(message=translate_messages(err.messages))
         self.pre_update(item)
         try:
             self.datamodel.edit(item)
