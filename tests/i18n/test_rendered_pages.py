@@ -11,7 +11,9 @@ from .conftest import ROOT, catalog_folders, read_catalog
 
 # shown as they are in every language
 NOT_WORDS = {"zhanggui", "english", "json", "ip", "id", "csrf", "ldap", "openid", "oid",
-             "db", "api", "pip", "e", "s", "pos", "csv", "xlsx", "utf"}
+             "db", "api", "pip", "e", "s", "pos", "csv", "xlsx", "utf",
+             # trade abbreviations Chinese retail staff write in Latin letters too
+             "rfm", "clv", "sku"}
 CHROME_TAGS = {"th", "label", "button", "h1", "h2", "h3", "h4", "h5", "legend", "title"}
 CHROME_ATTRS = {"title", "placeholder", "data-placeholder", "aria-label"}
 DATA_TAGS = {"td", "code", "option", "select", "textarea", "script", "style"}
