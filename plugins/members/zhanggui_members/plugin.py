@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zhanggui import (AdminView, ApiEndpoint, Permission, RoleGrant, TranslationDir, _l,
-                      hookimpl)
+from zhanggui import (AdminView, ApiEndpoint, Job, Permission, RoleGrant, TranslationDir,
+                      _l, hookimpl)
 
 title = _l("Members")
 requires: tuple[str, ...] = ()
@@ -40,6 +40,8 @@ def zhanggui_migrations():
 
 @hookimpl
 def zhanggui_admin_views():
+    from .merging.views import merge_admin_views
+    from .tags.views import tag_admin_views
     from .views import MemberView, PurchaseLineView, PurchaseView, StoreView
 
     members = _l("Members")
@@ -52,28 +54,37 @@ def zhanggui_admin_views():
         AdminView(name="Stores", view=StoreView, label=_l("Stores"), category=CATEGORY,
                   category_label=members, icon="fa-building"),
         AdminView(name="Purchase lines", view=PurchaseLineView),
+        *tag_admin_views(), *merge_admin_views(),
     ]
 
 
 @hookimpl
 def zhanggui_api_endpoints():
     from .api import MemberLookupApi, PosApi
+    from .merging.api import MemberMergeApi
 
     return [ApiEndpoint(name="pos", api=PosApi),
-            ApiEndpoint(name="members.lookup", api=MemberLookupApi)]
+            ApiEndpoint(name="members.lookup", api=MemberLookupApi),
+            ApiEndpoint(name="members.merges", api=MemberMergeApi)]
 
 
 @hookimpl
 def zhanggui_permissions():
     return [Permission("members.view_phone",
-                       _l("See members' full mobile phone numbers (each view is audited)"))]
+                       _l("See members' full mobile phone numbers (each view is audited)")),
+            Permission("members.merge",
+                       _l("Merge duplicate member records (each merge is audited)"))]
 
 
 @hookimpl
 def zhanggui_default_roles():
+    from .merging.views import merge_role_grants
+    from .tags.views import tag_role_grants
+
     return [
         RoleGrant("Call-center agent", ("members.view_phone",) + _MEMBER_READ
                   + _PURCHASE_READ + _LOOKUP),
+        *tag_role_grants(), *merge_role_grants(),
         RoleGrant("Store manager", _MEMBER_READ + _PURCHASE_READ + _LOOKUP
                   + ("can_list on StoreView", "can_show on StoreView",
                      "menu_access on Stores")),
@@ -126,5 +137,32 @@ def zhanggui_erase_member(member_id):
 @hookimpl
 def zhanggui_demo_data(ctx):
     from .demo import build_demo_chain
+    from .tags.demo import build_demo_tags
 
     build_demo_chain(ctx)
+    build_demo_tags(ctx)
+
+
+@hookimpl
+def zhanggui_jobs():
+    from huey import crontab
+
+    from .tags.jobs import evaluate_tags
+
+    # the queue runs in UTC: 18:50 UTC is 02:50 in China, after loyalty's night jobs
+    return [Job("members.evaluate_tags", evaluate_tags,
+                schedule=crontab(hour="18", minute="50"))]
+
+
+@hookimpl
+def zhanggui_cli_commands():
+    from .cli import members
+
+    return [members]
+
+
+@hookimpl
+def zhanggui_member_panels(member_id):
+    from .tags.views import member_tags_panel
+
+    return member_tags_panel(member_id)

@@ -169,6 +169,8 @@ class MergeMembers:
 
     def _load(self, key: str, value: Any, lock: bool) -> Member | None:
         try:
+            if isinstance(value, (bool, float)) or value is None:
+                raise TypeError(value)
             member_id = int(value)
         except (TypeError, ValueError):
             raise MergeError({key: [str(_l("Give a member by its number."))]}) from None
@@ -186,7 +188,7 @@ class MergeMembers:
         found: dict[str, Member] = {}
         # lock in id order, so two merges of the same pair cannot deadlock
         order = sorted((("source", self.source_id), ("target", self.target_id)),
-                       key=lambda kv: str(kv[1]))
+                       key=lambda kv: str(kv[1]).zfill(20))
         for key, value in order:
             try:
                 found[key] = self._load(key, value, lock)
