@@ -4,3 +4,5 @@
 ``command`` (:class:`MemberMerge` command: validate, fold, recompute), ``duplicates``
 (likely-duplicate candidates), ``views`` (console), ``api`` (REST).
 """
+
+from .. import models  # noqa: E402,F401  (the member tables first: ours refer to them)
