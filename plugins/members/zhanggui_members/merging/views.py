@@ -8,6 +8,7 @@ Head-office admin and Call-center agent (see :func:`merge_role_grants`).
 """
 from __future__ import annotations
 
+from peewee import JOIN
 from flask import abort, flash, jsonify, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.security.decorators import has_access_api, permission_name
@@ -80,7 +81,7 @@ class MemberMergeView(ModelView):
             return jsonify(message="Not found"), 404
         text = request.args.get("q", "").strip()
         query = Member.select(Member, Store).join(Store, on=(Member.home_store == Store.id),
-                                                   join_type="LEFT OUTER") \
+                                                   join_type=JOIN.LEFT_OUTER) \
             .where(Member.merged_into.is_null() & Member.erased_at.is_null())
         codes = _scope()
         if codes is not None:

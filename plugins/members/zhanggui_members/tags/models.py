@@ -38,6 +38,10 @@ class TagGroup(Model):
             return self.name
         return str(_SEEDED_LABELS.get(self.code, self.code))
 
+    def label(self) -> str:
+        """The name shown: the staff's own, else the built-in one in the user's language."""
+        return str(self)
+
 
 class Tag(Model):
     """A label on members; a rule tag's members are exactly those its rule selects."""

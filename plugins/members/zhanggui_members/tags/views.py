@@ -55,8 +55,10 @@ class TagGroupView(ModelView):
     edit_title = _l("Edit tag group")
     show_title = _l("Tag group")
     base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
-    list_columns = ["code", "name", "position"]
-    add_columns = edit_columns = show_columns = list_columns
+    list_columns = ["code", "label", "position"]
+    add_columns = edit_columns = ["code", "name", "position"]
+    show_columns = ["code", "label", "name", "position"]
+    label_columns = {"label": _l("Name shown")}
     description_columns = {"name": _l("Leave empty for the built-in groups to show their "
                                       "name in each language.")}
     order_columns = ["code", "position"]
