@@ -116,7 +116,7 @@ class _Checker:
             key = groups[0]
             items = data[key]
             if depth >= MAX_DEPTH:
-                self.error(path, _l("Groups are nested too deeply (at most %(n)d levels).",
+                self.error(path, _l("Groups are nested too deeply (at most %(n)s levels).",
                                     n=MAX_DEPTH))
                 return None
             if not isinstance(items, list) or not items:
@@ -150,7 +150,7 @@ class _Checker:
             days = data.get("days")
             if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_DAYS:
                 self.error(_join(path, "days"), _l("Give the window in days, a whole "
-                                                   "number from 1 to %(max)d.", max=MAX_DAYS))
+                                                   "number from 1 to %(max)s.", max=MAX_DAYS))
             category = data.get("category")
             if category is not None and (not isinstance(category, str) or not category.strip()):
                 self.error(_join(path, "category"), _l("A category is a non-empty text."))
@@ -223,7 +223,7 @@ def parse_rule(data: Any) -> Condition | Group:
     checker = _Checker()
     tree = checker.node(data, "", 0)
     if checker.conditions > MAX_CONDITIONS:
-        checker.error("", _l("A rule has at most %(n)d conditions.", n=MAX_CONDITIONS))
+        checker.error("", _l("A rule has at most %(n)s conditions.", n=MAX_CONDITIONS))
     if checker.store_codes and not checker.messages:
         known = {code for (code,) in Store.select(Store.code)
                  .where(Store.code.in_(sorted(checker.store_codes))).tuples()}
@@ -352,7 +352,7 @@ def describe(rule: Condition | Group) -> str:
     text = f"{label} {rule.op} {value}"
     extras = []
     if rule.days:
-        extras.append(str(_l("last %(days)d days", days=rule.days)))
+        extras.append(str(_l("last %(days)s days", days=rule.days)))
     if rule.category:
         extras.append(str(_l("category %(category)s", category=rule.category)))
     if rule.store:
