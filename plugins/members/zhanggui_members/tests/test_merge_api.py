@@ -118,3 +118,28 @@ def test_the_merge_api_is_in_the_openapi_document(pos_app):
     spec = admin.get("/api/v1/_openapi").get_json()
     assert "/api/v1/members/merges" in spec["paths"]
     assert "/api/v1/members/lookup" in spec["paths"]   # the two share /members
+
+
+def test_racing_merges_of_one_pair_in_both_directions_let_exactly_one_through(
+        pos_app, members, agent):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    a, b = members
+    bodies = [{"source": a, "target": b}, {"source": b, "target": a}] * 5
+    barrier = threading.Barrier(len(bodies))
+    token = agent.headers["Authorization"].split(" ", 1)[1]
+
+    def send(body):
+        client = PosClient(pos_app, token)
+        barrier.wait()
+        return client.post(URL, body).status_code
+
+    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+        statuses = sorted(pool.map(send, bodies))
+    assert statuses == [201] + [422] * (len(bodies) - 1)
+    with pos_app.app_context():
+        assert MemberMergeRecord.select().count() == 1
+        retired = [m for m in Member.select() if m.merged_into_id is not None]
+        assert len(retired) == 1 and Purchase.get(Purchase.pos_id == "A-1").member_id \
+            == retired[0].merged_into_id
