@@ -18,9 +18,12 @@ from .service import create_tag
 
 EVALUATE_UP_TO = 50_000
 
+# a group of the chain's own, beside the four seeded ones
+OWN_GROUPS = [("lifestyle", "生活方式", 4)]
 # (group, name, every n-th member from offset) — put on by "demo" staff
 MANUAL = [("preference", "喜欢丝巾", 23, 1), ("preference", "偏好线上购物", 11, 4),
-          ("demographic", "企业团购联系人", 97, 13), ("value", "重点维护客户", 41, 7)]
+          ("demographic", "企业团购联系人", 97, 13), ("value", "重点维护客户", 41, 7),
+          ("lifestyle", "宠物主人", 19, 2)]
 RULES = [
     ("behaviour", "咖啡常客", {"field": "purchase_count", "op": ">=", "value": 3, "days": 30,
                             "category": "咖啡"}),
@@ -38,6 +41,8 @@ RULES = [
 def build_demo_tags(ctx) -> None:
     """Create the demo's tags; called by the members plugin after the chain."""
     # the seeded groups, back if someone deleted them
+    for code, name, position in OWN_GROUPS:
+        TagGroup.get_or_create(code=code, defaults={"name": name, "position": position})
     codes = {code for code, *_rest in MANUAL + RULES}
     groups = {code: TagGroup.get_or_create(code=code)[0] for code in sorted(codes)}
     now = utcnow()
