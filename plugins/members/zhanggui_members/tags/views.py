@@ -12,8 +12,8 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from wtforms import validators
 
-from zhanggui import AdminView, MemberPanel, RoleGrant, _, _l, enqueue, format_local_datetime, \
-    format_number, has_permission
+from zhanggui import (AdminView, MemberPanel, RoleGrant, _, _l, enqueue,
+                      format_local_datetime, has_permission)
 from zhanggui.console.datamodel import ModelView, PeeweeInterface
 from zhanggui.console.datamodel.filters import PeeweeFilter
 
@@ -204,7 +204,3 @@ def tag_role_grants() -> list[RoleGrant]:
             RoleGrant("Store manager", _TAG_READ + tagging),
             RoleGrant("Store staff", tagging),
             RoleGrant("Auditor", _TAG_READ)]
-
-
-__all__ = ["FilterHasTag", "MemberTaggingView", "TagGroupView", "TagView",
-           "member_tags_panel", "tag_admin_views", "tag_role_grants", "format_number"]

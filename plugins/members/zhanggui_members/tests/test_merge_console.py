@@ -1,6 +1,7 @@
 """Head office and the call center merge duplicates on the console's merge screen."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -11,7 +12,6 @@ from zhanggui_members.merging.models import MemberMergeRecord
 from zhanggui_members.models import Member, Purchase
 from zhanggui_members.services import register_member
 from zhanggui_members.tests.helpers import make_purchase, make_store
-import datetime as dt
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """Marketing keeps the tag catalogue; staff tag members by hand on the 360° view."""
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from zhanggui.console.audit import AuditEntry
