@@ -265,6 +265,24 @@ class MergeMembers:
         return MemberMergeRecord.get_by_id(merge.id)
 
 
+def current_member(member: Member) -> Member:
+    """The member a sale found, or the one it was merged into meanwhile.
+
+    On PostgreSQL a merge holds the member row ``FOR UPDATE`` until it commits; a till
+    that found the member just before takes ``FOR SHARE`` here, so it waits for that
+    merge and then follows ``merged_into`` instead of recording the sale on a retired
+    record.  On SQLite the till's ``BEGIN IMMEDIATE`` already waited for the merge.
+    """
+    if backend(database) != "sqlite":
+        member = (Member.select().where(Member.id == member.id)
+                  .for_update("FOR SHARE").get())
+    seen = set()
+    while member.merged_into_id is not None and member.id not in seen:
+        seen.add(member.id)
+        member = Member.get_by_id(member.merged_into_id)
+    return member
+
+
 def find_alias_member(*, phone_hash: str | None = None, card_no: str | None = None):
     """The member an old phone (its keyed hash) or card of a merged member now finds."""
     if phone_hash:

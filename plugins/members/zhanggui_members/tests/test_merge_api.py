@@ -143,3 +143,33 @@ def test_racing_merges_of_one_pair_in_both_directions_let_exactly_one_through(
         retired = [m for m in Member.select() if m.merged_into_id is not None]
         assert len(retired) == 1 and Purchase.get(Purchase.pos_id == "A-1").member_id \
             == retired[0].merged_into_id
+
+
+def test_a_sale_racing_a_merge_of_its_member_lands_on_the_kept_member(pos_app, members,
+                                                                      till, monkeypatch):
+    import threading
+
+    from zhanggui_members.merging import command
+
+    a, b = members
+    folding = threading.Event()
+
+    def hold(ctx):
+        folding.set()               # the merge holds both members now...
+        threading.Event().wait(0.5)  # ...long enough for the till to run into it
+        return {}
+
+    monkeypatch.setattr(command, "FOLD_STEPS", command.FOLD_STEPS + [hold])
+
+    def merge():
+        with pos_app.app_context():
+            command.MergeMembers(a, b).run()
+
+    worker = threading.Thread(target=merge)
+    worker.start()
+    assert folding.wait(10)
+    body = till.sale(sale_body("RACE-1", member={"phone": "13800138000"})).get_json()
+    worker.join()
+    assert body["member"]["id"] == b
+    with pos_app.app_context():
+        assert Purchase.get(Purchase.pos_id == "RACE-1").member_id == b
