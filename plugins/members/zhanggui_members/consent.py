@@ -266,16 +266,18 @@ def erase_consents(member_id: Any) -> list[str]:
             f"{guardians} guardian name(s) removed"]
 
 
-def fold_consents(source_id: Any, target_id: Any) -> None:
+def fold_consents(source_id: Any, target_id: Any) -> int:
     """Member merge: the source's consent history and guardians' consents move to the
     target; the target keeps its own current answers (the source's are dropped, so a
-    merge never turns a consent on).  Call inside the merge transaction."""
+    merge never turns a consent on).  Call inside the merge transaction; returns the
+    number of consent records moved."""
     with write_transaction():
-        (ConsentRecord.update(member=target_id)
-         .where(ConsentRecord.member == source_id).execute())
+        moved = (ConsentRecord.update(member=target_id)
+                 .where(ConsentRecord.member == source_id).execute())
         (GuardianConsent.update(member=target_id)
          .where(GuardianConsent.member == source_id).execute())
         ConsentState.delete().where(ConsentState.member == source_id).execute()
+    return moved
 
 
 def channel_labels() -> dict[str, Any]:

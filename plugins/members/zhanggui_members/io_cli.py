@@ -16,16 +16,13 @@ from flask.cli import with_appcontext
 
 from zhanggui import Progress, _
 
+from .cli import members as members_group  # the plugin's one command group
+
 
 def _language() -> str:
     from zhanggui.i18n import current_language
 
     return current_language()
-
-
-@click.group("members")
-def members_group() -> None:
-    """Members: import and export files."""
 
 
 @members_group.command("import")

@@ -135,6 +135,105 @@ def refunds(ctx) -> None:
     ctx.create_tables(_refund_models())
 
 
+def _tag_models() -> list[type[peewee.Model]]:
+    """The three tag tables of step 0003, as they were (over 0001's members)."""
+    Member = {m._meta.table_name: m for m in _initial_models()}["members_member"]
+
+    class TagGroup(Model):
+        code = peewee.CharField(max_length=40, unique=True)
+        name = peewee.CharField(max_length=100, null=True)
+        position = peewee.IntegerField(default=0)
+
+        class Meta:
+            table_name = "members_tag_group"
+
+    class Tag(Model):
+        group = peewee.ForeignKeyField(TagGroup)
+        name = peewee.CharField(max_length=60)
+        description = peewee.TextField(null=True)
+        kind = peewee.CharField(max_length=10, default="manual")
+        rule = peewee.TextField(null=True)
+        active = peewee.BooleanField(default=True)
+        created_at = UTCDateTimeField()
+        evaluated_at = UTCDateTimeField(null=True)
+        member_count = peewee.IntegerField(default=0)
+
+        class Meta:
+            table_name = "members_tag"
+            indexes = ((("group", "name"), True),)
+
+    class MemberTag(Model):
+        id = peewee.BigAutoField()
+        member = peewee.ForeignKeyField(Member, index=False)
+        tag = peewee.ForeignKeyField(Tag, on_delete="CASCADE")
+        source = peewee.CharField(max_length=10, default="manual")
+        assigned_by_id = peewee.IntegerField(null=True)
+        assigned_by_name = peewee.CharField(max_length=256, null=True)
+        assigned_at = UTCDateTimeField()
+
+        class Meta:
+            table_name = "members_member_tag"
+            indexes = ((("member", "tag"), True),)
+
+    return [TagGroup, Tag, MemberTag]
+
+
+SEEDED_TAG_GROUPS = ("demographic", "behaviour", "preference", "value")
+
+
+def tags(ctx) -> None:
+    group_model = _tag_models()[0]
+    ctx.create_tables(_tag_models())
+    # seeded without a name: the console shows each translated until staff rename it
+    with group_model.bind_ctx(ctx.db):
+        for position, code in enumerate(SEEDED_TAG_GROUPS):
+            group_model.insert(code=code, position=position).execute()
+
+
+def _merge_models() -> list[type[peewee.Model]]:
+    """Step 0004: members gain ``merged_into``; the merge record and aliases."""
+    Initial = {m._meta.table_name: m for m in _initial_models()}["members_member"]
+
+    class Member(Initial):
+        merged_into = peewee.ForeignKeyField("self", null=True)
+
+        class Meta:
+            table_name = "members_member"
+
+    class MemberMergeRecord(Model):
+        source = peewee.ForeignKeyField(Member, unique=True)
+        target = peewee.ForeignKeyField(Member)
+        merged_at = UTCDateTimeField()
+        merged_by_id = peewee.IntegerField(null=True)
+        merged_by_name = peewee.CharField(max_length=256, default="")
+        moved = peewee.TextField(default="{}")
+        fields = peewee.TextField(default="")
+
+        class Meta:
+            table_name = "members_merge"
+
+    class MemberAlias(Model):
+        member = peewee.ForeignKeyField(Member)
+        merge = peewee.ForeignKeyField(MemberMergeRecord)
+        kind = peewee.CharField(max_length=10)
+        key = peewee.CharField(max_length=64)
+        phone_encrypted = peewee.CharField(max_length=200, null=True)
+        phone_last4 = peewee.CharField(max_length=4, null=True)
+
+        class Meta:
+            table_name = "members_alias"
+            indexes = ((("kind", "key"), True),)
+
+    return [Member, MemberMergeRecord, MemberAlias]
+
+
+def merges(ctx) -> None:
+    member, record, alias = _merge_models()
+    # add_column indexes the new foreign key (and adds its constraint where it can)
+    ctx.run(ctx.migrator.add_column("members_member", "merged_into_id", member.merged_into))
+    ctx.create_tables([record, alias])
+
+
 def _segment_models() -> list[type[peewee.Model]]:
     """Step 0005: RFM/CLV scores and the stage history, as they were (over 0001)."""
     Member = {m._meta.table_name: m for m in _initial_models()}["members_member"]
@@ -178,12 +277,6 @@ def _segment_models() -> list[type[peewee.Model]]:
 
 def segments(ctx) -> None:
     ctx.create_tables(_segment_models())
-
-
-def schema_models() -> list[type[peewee.Model]]:
-    """Every table as the steps above leave it (what the live models must match)."""
-    return (_initial_models() + _refund_models() + _segment_models()
-            + _consent_and_import_models())
 
 
 def _consent_and_import_models() -> list[type[peewee.Model]]:
@@ -267,11 +360,25 @@ def consent_and_imports(ctx) -> None:
     ctx.create_tables(_consent_and_import_models())
 
 
+def schema_models() -> list[type[peewee.Model]]:
+    """Every table as the steps above leave it (what the live models must match):
+    a later step's copy of a table replaces the earlier one."""
+    tables: dict[str, type[peewee.Model]] = {}
+    for step in (_initial_models, _refund_models, _tag_models, _merge_models,
+                 _segment_models, _consent_and_import_models):
+        tables.update((m._meta.table_name, m) for m in step())
+    return list(tables.values())
+
+
 MIGRATIONS = [
     Migration(name="0001_initial", apply=initial,
               description="stores, members, identities, purchases, lines, payments"),
     Migration(name="0002_refunds", apply=refunds,
               description="refunds against purchases, per line or by amount"),
+    Migration(name="0003_tags", apply=tags,
+              description="tag groups (seeded), manual and rule-based tags, assignments"),
+    Migration(name="0004_merges", apply=merges,
+              description="members merged into others, merge records, phone/card aliases"),
     Migration(name="0005_segments", apply=segments,
               description="RFM/CLV scores, value groups and the lifecycle stage history"),
     Migration(name="0006_consent_and_imports", apply=consent_and_imports,

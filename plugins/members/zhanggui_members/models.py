@@ -89,6 +89,9 @@ class Member(Model):
                                        default="potential", verbose_name=_l("Lifecycle stage"))
     notes = peewee.TextField(null=True, verbose_name=_l("Notes"))
     erased_at = UTCDateTimeField(null=True, verbose_name=_l("Personal data erased at"))
+    # set when this member was folded into another (zhanggui_members.merging)
+    merged_into = peewee.ForeignKeyField("self", null=True, backref="merged_members",
+                                         verbose_name=_l("Merged into"))
 
     class Meta:
         table_name = "members_member"
@@ -219,6 +222,10 @@ class RefundLine(Model):
 
 MODELS = [Store, Member, MemberIdentity, Purchase, PurchaseLine, Payment, Refund, RefundLine]
 
+from .tags.models import TAG_MODELS  # noqa: E402  (tags live in their own module)
+from .merging.models import MERGE_MODELS  # noqa: E402  (so do merges)
+
+MODELS += TAG_MODELS + MERGE_MODELS
 from .segment_models import SEGMENT_MODELS  # noqa: E402 - segmentation (scores, stage history)
 MODELS += SEGMENT_MODELS
 # consent per channel and file imports (they refer to Member, so they come last)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zhanggui import (AdminView, ApiEndpoint, Job, Permission, RoleGrant, TranslationDir, _l,
-                      hookimpl)
+from zhanggui import (AdminView, ApiEndpoint, Job, Permission, RoleGrant, TranslationDir,
+                      _l, hookimpl)
 
 title = _l("Members")
 requires: tuple[str, ...] = ()
@@ -43,7 +43,9 @@ def zhanggui_migrations():
 
 @hookimpl
 def zhanggui_admin_views():
+    from .merging.views import merge_admin_views
     from .segment_views import segment_admin_view
+    from .tags.views import tag_admin_views
     from .views import MemberView, PurchaseLineView, PurchaseView, StoreView
 
     members = _l("Members")
@@ -56,7 +58,7 @@ def zhanggui_admin_views():
         AdminView(name="Stores", view=StoreView, label=_l("Stores"), category=CATEGORY,
                   category_label=members, icon="fa-building"),
         AdminView(name="Purchase lines", view=PurchaseLineView),
-        segment_admin_view(),
+        segment_admin_view(), *tag_admin_views(), *merge_admin_views(),
     ] + _consent_io_views()
 
 
@@ -80,25 +82,32 @@ def _consent_io_views():
 def zhanggui_api_endpoints():
     from .api import MemberLookupApi, PosApi
     from .consent_api import MemberConsentApi
+    from .merging.api import MemberMergeApi
 
     return [ApiEndpoint(name="pos", api=PosApi),
             ApiEndpoint(name="members.lookup", api=MemberLookupApi),
-            ApiEndpoint(name="members.consents", api=MemberConsentApi)]
+            ApiEndpoint(name="members.consents", api=MemberConsentApi),
+            ApiEndpoint(name="members.merges", api=MemberMergeApi)]
 
 
 @hookimpl
 def zhanggui_permissions():
     return [Permission("members.view_phone",
-                       _l("See members' full mobile phone numbers (each view is audited)"))]
+                       _l("See members' full mobile phone numbers (each view is audited)")),
+            Permission("members.merge",
+                       _l("Merge duplicate member records (each merge is audited)"))]
 
 
 @hookimpl
 def zhanggui_default_roles():
+    from .merging.views import merge_role_grants
     from .segment_views import SEGMENT_READ
+    from .tags.views import tag_role_grants
 
     return [
         RoleGrant("Call-center agent", ("members.view_phone",) + _MEMBER_READ
                   + _PURCHASE_READ + _LOOKUP + _CONSENT),
+        *tag_role_grants(), *merge_role_grants(),
         RoleGrant("Store manager", _MEMBER_READ + _PURCHASE_READ + _LOOKUP
                   + ("can_list on StoreView", "can_show on StoreView",
                      "menu_access on Stores") + _CONSENT + _EXPORT),
@@ -158,8 +167,10 @@ def zhanggui_demo_data(ctx):
     from .consent_demo import build_demo_consents
     from .demo import build_demo_chain
     from .segments import demo_segments
+    from .tags.demo import build_demo_tags
 
     build_demo_chain(ctx)
+    build_demo_tags(ctx)
     build_demo_consents(ctx)
     demo_segments(ctx)
 
@@ -168,8 +179,10 @@ def zhanggui_demo_data(ctx):
 def zhanggui_member_panels(member_id):
     from .consent_views import consent_panel
     from .segment_views import member_segment_panel
+    from .tags.views import member_tags_panel
 
-    return member_segment_panel(member_id) + consent_panel(member_id)
+    return (member_segment_panel(member_id) + member_tags_panel(member_id)
+            + consent_panel(member_id))
 
 
 @hookimpl
@@ -177,19 +190,24 @@ def zhanggui_jobs():
     from huey import crontab
 
     from .segment_cli import daily_recompute, recompute_now
+    from .tags.jobs import evaluate_tags
 
-    # 19:20 UTC is 03:20 in China, after loyalty's nightly jobs
-    return [Job("members.recompute_segments", daily_recompute,
+    # the queue runs in UTC: 18:50 UTC is 02:50 in China, 19:20 is 03:20, after
+    # loyalty's nightly jobs; segments after tags
+    return [Job("members.evaluate_tags", evaluate_tags,
+                schedule=crontab(hour="18", minute="50")),
+            Job("members.recompute_segments", daily_recompute,
                 schedule=crontab(hour="19", minute="20")),
             Job("members.recompute_segments_now", recompute_now, retries=0)]
 
 
 @hookimpl
 def zhanggui_cli_commands():
-    from .io_cli import members_group
+    from . import io_cli  # noqa: F401  (adds import and export to the group)
+    from .cli import members
     from .segment_cli import with_segments
 
-    return [with_segments(members_group)]
+    return [with_segments(members)]
 
 
 @hookimpl

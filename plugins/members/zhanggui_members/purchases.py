@@ -198,7 +198,9 @@ def _attach_member(sale: PosSale, unknown_members: str) -> tuple[Member | None, 
     if member is None and ref.identity_value:
         member = find_member_by_identity(ref.identity_kind, ref.identity_value)
     if member is not None:
-        return member, False
+        from .merging.command import current_member  # a merge may be folding it away
+
+        return current_member(member), False
     if not (ref.phone or ref.identity_value):
         raise PosInputError({"member": {"card": [str(_l("No member has this card "
                                                        "number."))]}})

@@ -95,6 +95,7 @@ def find_member(phone: str | None = None, card: str | None = None) -> Member | N
     accepts; a malformed one raises its :class:`PhoneNumberError`.  Erased members are
     never found (their phone hash and card number are gone).
     """
+    digest = None
     if phone is not None and str(phone).strip():
         digest = phone_cipher().lookup_hash(normalize_mobile(phone))
         member = _member_where("phone_hash", digest)
@@ -102,8 +103,13 @@ def find_member(phone: str | None = None, card: str | None = None) -> Member | N
             return member
     card_no = normalize_card(card)
     if card_no:
-        return _member_where("card_no", card_no)
-    return None
+        member = _member_where("card_no", card_no)
+        if member is not None:
+            return member
+    # the old phone or card of a member merged into another finds that other one
+    from .merging.command import find_alias_member
+
+    return find_alias_member(phone_hash=digest, card_no=card_no)
 
 
 _PROBE = "\x00zhanggui-probe\x00"   # stands for the looked-up value while compiling
@@ -268,13 +274,16 @@ def export_member_data(member_id: Any) -> list[ExportSection]:
                      "refunded_amount": _money(p.refunded_amount),
                      "lines": lines[p.id], "payments": payments[p.id]})
     from .consent import export_consents
+    from .merging.service import export_member_merges
+    from .tags.service import export_member_tags
 
     return ([ExportSection(name="members.profile", title=_l("Member profile"),
                            rows=[profile]),
              ExportSection(name="members.identities", title=_l("Linked accounts"),
                            rows=identities),
              ExportSection(name="members.purchases", title=_l("Purchases"), rows=rows)]
-            + export_consents(member.id) + export_segment_data(member.id))
+            + export_consents(member.id) + export_segment_data(member.id)
+            + export_member_tags(member.id) + export_member_merges(member.id))
 
 
 def erase_member_data(member_id: Any) -> list[str]:
@@ -304,9 +313,13 @@ def erase_member_data(member_id: Any) -> list[str]:
                       phone_hash=None, phone_last4=None, card_no=None, notes=None,
                       erased_at=member.erased_at or utcnow()) \
             .where(Member.id == member.id).execute()
+        from .merging.service import erase_member_aliases
+        from .tags.service import erase_member_tags
+
+        extra = erase_member_tags(member.id) + erase_member_aliases(member.id)
     return [f"profile of member {member.id} anonymised",
             f"{identities} linked account(s) deleted",
-            f"{purchases} purchase(s) de-identified"] + consents + segments
+            f"{purchases} purchase(s) de-identified"] + consents + segments + extra
 
 
 def _backend() -> str:

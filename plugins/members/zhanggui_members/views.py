@@ -64,6 +64,10 @@ class MemberFilterConverter(SegmentFilters, PeeweeFilterConverter):
             return [FilterPhoneEqual(col_name, self.datamodel)]
         if col_name == "phone_last4":
             return [FilterEqual(col_name, self.datamodel)]
+        if col_name == "id":  # the directory searches members by tag (tags.views)
+            from .tags.views import FilterHasTag
+
+            return [FilterHasTag(col_name, self.datamodel)]
         return super().convert(col_name)
 
 
@@ -104,14 +108,19 @@ class MemberView(StoreScopedMixin, ModelView):
                     "joined_at"] + SEGMENT_COLUMNS
     edit_columns = ["name", "gender", "birthday", "card_no", "home_store", "notes"]
     search_columns = ["name", "card_no", "phone_hash", "phone_last4", "home_store",
-                      "lifecycle_stage", "joined_at"] + SEGMENT_COLUMNS
+                      "lifecycle_stage", "joined_at", "id"] + SEGMENT_COLUMNS
     search_form_extra_fields = segment_search_fields()
     order_columns = ["name", "card_no", "lifecycle_stage", "joined_at"]
     label_columns = {"masked_phone": _l("Mobile phone"), "phone_hash": _l("Mobile phone"),
-                     "phone_last4": _l("Last four digits of mobile phone"), **SEGMENT_LABELS}
+                     "phone_last4": _l("Last four digits of mobile phone"), "id": _l("Tag"),
+                     **SEGMENT_LABELS}
     autocomplete_fields = ["home_store"]
     show_template = "members/member_360.html"
     store_field = "home_store"
+
+    def scope_query(self, query):
+        # a member merged into another is retired: out of lists, look-ups and edits
+        return super().scope_query(query).where(Member.merged_into.is_null())
 
     def _member_or_404(self, pk):
         member = self.datamodel.get(pk, self._base_filters)

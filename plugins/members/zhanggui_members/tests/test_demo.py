@@ -147,6 +147,8 @@ def _rows():
     """Every generated row, except the ciphertexts (random nonces by design)."""
     tables = {}
     for model in MODELS:
+        if model._meta.table_name == "members_tag_group":
+            continue  # seeded by the migration, not generated
         fields = [f for f in model._meta.sorted_fields if f.name != "phone_encrypted"]
         tables[model.__name__] = list(model.select(*fields).order_by(model._meta.primary_key)
                                       .tuples())

@@ -1,0 +1,91 @@
+"""``POST /api/v1/members/merges``: fold one member into another.
+
+Body ``{"source": <member id>, "target": <member id>}``.  201 with the merge record;
+422 with field messages (``{"message": {"source": [...], "target": [...]}}``) and
+nothing changed for a member that does not exist, is erased or already merged, is
+outside the caller's stores, or is the other one; 403 without ``members.merge``.
+Authentication as for the rest of the API (JWT or API key).
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Response, request
+from flask_appbuilder.api import BaseApi, expose
+from flask_appbuilder.security.decorators import permission_name, protect
+
+from zhanggui import _, has_permission
+
+from .command import MergeError, MergeMembers
+
+MERGE_PERMISSION = "members.merge"
+
+
+def _json(status: int, body) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False), status=status,
+                    mimetype="application/json")
+
+
+def merge_json(merge) -> dict:
+    return {"id": merge.id, "source": merge.source_id, "target": merge.target_id,
+            "merged_at": merge.merged_at.isoformat(), "merged_by": merge.merged_by_name,
+            "moved": merge.moved_counts(), "fields": merge.field_names()}
+
+
+class MemberMergeApi(BaseApi):
+    """Merges of duplicate member records."""
+
+    resource_name = "members"
+    openapi_spec_tag = "Members"
+
+    @expose("/merges", methods=["POST"])
+    @protect()
+    @permission_name("merge")
+    def post_merge(self):
+        """Fold member ``source`` into member ``target`` in one transaction.
+        ---
+        post:
+          summary: Merge two member records of one customer
+          description: >-
+            Moves the source's linked accounts, purchases (with refunds), tags and
+            every plugin's records to the target, retires the source (merged_into)
+            and answers 201 with the merge record. 422 with field messages, and
+            nothing changed, for bad input.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    source:
+                      type: integer
+                    target:
+                      type: integer
+          responses:
+            201:
+              description: Merged
+            400:
+              description: The body is not JSON
+            403:
+              description: The caller may not merge members
+            422:
+              description: Invalid; nothing changed
+        """
+        from zhanggui.console.scope import user_store_codes
+
+        if not has_permission(MERGE_PERMISSION):
+            return _json(403, {"message": _("You may not merge members.")})
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            return _json(400, {"message": _("The request body is not a JSON object.")})
+        missing = {key: [_("Give a member by its number.")] for key in ("source", "target")
+                   if data.get(key) in (None, "")}
+        if missing:
+            return _json(422, {"message": missing})
+        try:
+            merge = MergeMembers(data["source"], data["target"],
+                                 stores=user_store_codes()).run()
+        except MergeError as exc:
+            return _json(422, {"message": exc.messages})
+        return _json(201, {"merge": merge_json(merge)})
