@@ -44,7 +44,9 @@ class ChromeText(HTMLParser):
         attrs = dict(attrs)
         classes = (attrs.get("class") or "").split()
         if tag not in {"br", "hr", "img", "input", "meta", "link"}:
+            # class "zg-data" marks data inside chrome (a user's name in a panel line)
             self.stack.append("data" if tag in DATA_TAGS or "navbar-brand" in classes
+                              or "zg-data" in classes
                               or (tag == "a" and "dropdown-toggle" in classes
                                   and "data" in self.stack)
                               else "message" if MESSAGE_CLASSES & set(classes) else tag)
@@ -85,7 +87,8 @@ def test_the_check_sees_english_in_flashed_messages_and_form_errors():
 
 def test_the_check_sees_english_in_chrome_but_not_in_data():
     html = '<h2>List Users</h2><table><tr><th>名稱</th><td>Store manager</td></tr></table>' \
-           '<a title="Edit record" href="#">x</a><button>保存</button>'
+           '<a title="Edit record" href="#">x</a><button>保存</button>' \
+           '<ul><li>手動 · <span class="zg-data">Store manager</span></li></ul>'
     assert english_left(html, {"list", "users", "edit", "record", "store"}, set()) == [
         "Edit record", "List Users"]
 

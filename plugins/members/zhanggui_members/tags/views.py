@@ -58,6 +58,7 @@ class TagGroupView(ModelView):
     list_columns = ["code", "label", "position"]
     add_columns = edit_columns = ["code", "name", "position"]
     show_columns = ["code", "label", "name", "position"]
+    search_columns = ["code", "name"]
     label_columns = {"label": _l("Name shown")}
     description_columns = {"name": _l("Leave empty for the built-in groups to show their "
                                       "name in each language.")}
