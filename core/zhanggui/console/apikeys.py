@@ -4,8 +4,9 @@ A head-office admin creates a key for a console user — typically one user per
 terminal, e.g. ``pos-sh001`` with the role Store staff and the store SH001 assigned —
 and the key acts as that user: the user's roles decide what the key may call, the
 user's stores what it may see.  Keys are stored hashed (Flask-AppBuilder's
-``ab_api_key``: a scrypt hash plus a keyed look-up hash); the key itself is shown once,
-on the page that creates it, and cannot be shown again.  Revoking a key takes effect
+``ab_api_key``: a salted SHA-256 hash plus a keyed look-up hash; a key is 256 random
+bits, so a slow password hash would buy nothing but CPU on every till request).  The
+key itself is shown once, on the page that creates it, and cannot be shown again.  Revoking a key takes effect
 at its next request.  Terminals send ``Authorization: Bearer <key>``.
 
 Creating and revoking keys are ``permission-change`` audit entries.

@@ -26,7 +26,8 @@ def test_an_admin_creates_a_key_that_is_shown_once_and_stored_hashed(app, admin_
         stored = app.appbuilder.sm.session.query(app.appbuilder.sm.api_key_model).one()
         columns = [str(getattr(stored, c)) for c in ("key_hash", "lookup_hash", "key_prefix",
                                                       "name", "scopes")]
-    assert stored.key_hash.startswith("scrypt:")
+    # a salted hash, cheap to check on every till request (the key is 256 random bits)
+    assert stored.key_hash.startswith("pbkdf2:sha256:1$")
     assert all(key not in value for value in columns)
 
 
@@ -94,3 +95,20 @@ def test_a_session_cookie_alone_cannot_change_data_through_the_api(app, signed_i
     allowed = browser.post("/api/v1/sectest_customer/", json=body,
                            headers={"X-CSRFToken": token})
     assert allowed.status_code == 201
+
+
+def test_a_key_made_before_keys_were_hashed_with_sha256_still_works(app, create_user, client,
+                                                                     sec, shop):
+    """Keys created while the stored hash was scrypt keep working after the change."""
+    user = create_user("pos-old", "Store staff")
+    sec.assign_stores("pos-old", ["SH001"])
+    with app.test_request_context():
+        app.config["FAB_API_KEY_HASH_METHOD"] = "scrypt"
+        try:
+            made = app.appbuilder.sm.create_api_key(user, "old till")
+        finally:
+            app.config["FAB_API_KEY_HASH_METHOD"] = "pbkdf2:sha256:1"
+        stored = app.appbuilder.sm.session.query(app.appbuilder.sm.api_key_model).one()
+        assert stored.key_hash.startswith("scrypt:")
+    auth = {"Authorization": f"Bearer {made['key']}"}
+    assert client.get("/api/v1/sectest_customer/", headers=auth).status_code == 200
