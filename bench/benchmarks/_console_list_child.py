@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 VIEW = "MemberView"        # both sides' view class, so the list arguments are the same
+LIST_COLUMNS = 9           # profile (6) and segmentation (3) columns, on both sides
 
 
 def fab_app(username, password):
@@ -43,6 +44,14 @@ def fab_app(username, password):
         def __repr__(self):
             return self.name
 
+    class MemberScore(Model):
+        __tablename__ = "members_member_score"
+        member_id = sa.Column(sa.Integer, sa.ForeignKey("members_member.id"),
+                              primary_key=True)
+        value_group = sa.Column(sa.String(12))
+        rfm = sa.Column(sa.SmallInteger)
+        clv = sa.Column(sa.Numeric(12, 2))
+
     class Member(Model):
         __tablename__ = "members_member"
         id = sa.Column(sa.Integer, primary_key=True)
@@ -55,6 +64,7 @@ def fab_app(username, password):
         home_store = relationship(Store)
         lifecycle_stage = sa.Column(sa.String(20))
         joined_at = sa.Column(sa.DateTime(timezone=True))
+        score = relationship(MemberScore, uselist=False)
 
         def masked_phone(self):
             # the same mask our MemberView shows, from the same ciphertext
@@ -64,8 +74,9 @@ def fab_app(username, password):
 
     class MemberView(ModelView):
         datamodel = SQLAInterface(Member)
+        # our member directory's columns: the profile, then the segmentation scores
         list_columns = ["name", "masked_phone", "card_no", "home_store", "lifecycle_stage",
-                        "joined_at"]
+                        "joined_at", "score.value_group", "score.rfm", "score.clv"]
         search_columns = ["name", "card_no", "phone_hash", "phone_last4", "home_store",
                           "lifecycle_stage", "joined_at"]
         order_columns = ["name", "card_no", "lifecycle_stage", "joined_at"]
@@ -161,9 +172,9 @@ def main():
             Path(os.environ["ZG_BENCH_DUMP"], f"{kind}-{name}.html").write_text(html)
         rows = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
                 for row in re.split(r"<tr[^>]*>", html)[1:]]
-        # a member's row: its actions, then the six list columns, the name first
+        # a member's row: its actions, then the nine list columns, the name first
         names = [re.sub(r"<[^>]+>", "", cells[1]).strip() for cells in rows
-                 if len(cells) == 7]
+                 if len(cells) == 1 + LIST_COLUMNS]
         out[name] = {"url": url, "status": response.status_code, "median_ms":
                      statistics.median(samples), "samples_ms": samples, "rows": len(names), "names": names,
                      "bytes": len(body)}

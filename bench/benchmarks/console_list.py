@@ -8,10 +8,11 @@ page), the template, phones decrypted and masked, times in the store's zone.
 
 The baseline is a bare Flask + Flask-AppBuilder app (FAB's own security on its stock
 SQLAlchemy session, as the start-up benchmark's baseline), with a SQLAlchemy model
-mapped onto ``members_member`` and ``members_store`` and a stock ``ModelView`` named
-``MemberView`` too, so both answer the *same URL*: same list columns (name, masked
-phone — decrypted with the same key and masked the same way —, card, home store,
-stage, joined at), same search columns, same order columns, the same ``_flt_`` filter
+mapped onto ``members_member``, ``members_store`` and ``members_member_score`` and a
+stock ``ModelView`` named ``MemberView`` too, so both answer the *same URL*: same nine
+list columns (name, masked phone — decrypted with the same key and masked the same
+way —, card, home store, stage, joined at, and the value group, RFM score and CLV of
+the score row, ``score.<column>`` on FAB's side), same search columns, same order columns, the same ``_flt_`` filter
 ("contains", its index looked up in each view's own filter list), the same order
 (``_oc_``/``_od_``), page (``page_``) and page size (``psize_``, 25 rows).  Its admin is
 FAB's ``Admin`` role, with the permissions FAB itself creates.
