@@ -16,7 +16,6 @@ shop in every store.
 """
 from __future__ import annotations
 
-import json
 import logging
 
 from flask import Response, current_app, request
@@ -25,17 +24,13 @@ from flask_appbuilder.security.decorators import permission_name, protect
 
 from zhanggui import _
 
+from .answers import json_answer as _json
 from .phones import PhoneNumberError
 from .pos import PosInputError
 from .purchases import record_refund, record_sale, record_sales
 from .services import find_member, member_summary
 
 log = logging.getLogger("zhanggui.members.api")
-
-
-def _json(status: int, body) -> Response:
-    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
-    return Response(text, status=status, mimetype="application/json")
 
 
 def _unknown_members() -> str:

@@ -14,22 +14,18 @@ able to record a withdrawal for anyone.  The recording user is the API's user.
 from __future__ import annotations
 
 import datetime as dt
-import json
 
-from flask import Response, g, request
+from flask import Response, g
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import permission_name, protect
 
 from zhanggui import _
 
+from .answers import json_answer as _json
+from .answers import json_object_body as _body
 from .consent import (ConsentError, MemberNotFound, consent_history, guardian_consents,
                       record_consent, record_guardian_consent, record_payload,
                       state_payload, withdraw_all)
-
-
-def _json(status: int, body) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False), status=status,
-                    mimetype="application/json")
 
 
 def _who() -> str:
@@ -39,13 +35,6 @@ def _who() -> str:
 
 def _not_found() -> Response:
     return _json(404, {"message": _("No member has this id.")})
-
-
-def _body():
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return None, _json(400, {"message": _("The request body is not a JSON object.")})
-    return data, None
 
 
 class MemberConsentApi(BaseApi):

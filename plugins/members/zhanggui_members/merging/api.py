@@ -8,22 +8,16 @@ Authentication as for the rest of the API (JWT or API key).
 """
 from __future__ import annotations
 
-import json
-
-from flask import Response, request
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import permission_name, protect
 
 from zhanggui import _, has_permission
 
+from ..answers import json_answer as _json
+from ..answers import json_object_body
 from .command import MergeError, MergeMembers
 
 MERGE_PERMISSION = "members.merge"
-
-
-def _json(status: int, body) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False), status=status,
-                    mimetype="application/json")
 
 
 def merge_json(merge) -> dict:
@@ -76,9 +70,9 @@ class MemberMergeApi(BaseApi):
 
         if not has_permission(MERGE_PERMISSION):
             return _json(403, {"message": _("You may not merge members.")})
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            return _json(400, {"message": _("The request body is not a JSON object.")})
+        data, error = json_object_body()
+        if error:
+            return error
         missing = {key: [_("Give a member by its number.")] for key in ("source", "target")
                    if data.get(key) in (None, "")}
         if missing:
