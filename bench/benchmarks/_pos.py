@@ -314,20 +314,7 @@ def drive(port: int, key: str, work: list[list[tuple[str, bytes]]],
             if conn is not None:
                 conn.close()
 
-    threads = [threading.Thread(target=client, args=(i, w), daemon=True)
-               for i, w in enumerate(work)]
-    for thread in threads:
-        thread.start()
-    try:
-        ready.wait()
-    except threading.BrokenBarrierError:
-        pass
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
-    if errors:
-        raise RuntimeError(f"a client failed: {errors[0]!r}") from errors[0]
+    seconds = _together(work, client, ready, errors, "a client")
     done = Drive(seconds=seconds, connections=sum(opened))
     for out in results:
         for status, data, latency in out:
@@ -393,20 +380,7 @@ def run_sql_clients(url: str, work: list[list], job) -> tuple[float, list[float]
             if conn is not None:
                 conn.close()
 
-    threads = [threading.Thread(target=client, args=(i, w), daemon=True)
-               for i, w in enumerate(work)]
-    for thread in threads:
-        thread.start()
-    try:
-        ready.wait()
-    except threading.BrokenBarrierError:
-        pass
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
-    if errors:
-        raise RuntimeError(f"a baseline client failed: {errors[0]!r}") from errors[0]
+    seconds = _together(work, client, ready, errors, "a baseline client")
     return seconds, [t for per in latencies for t in per]
 
 
@@ -434,3 +408,25 @@ def ledger_problems(url: str, member_ids: list[int]) -> list[str]:
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _together(work: list, client, ready: threading.Barrier, errors: list,
+              who: str) -> float:
+    """Run ``client(index, items)`` for each list of ``work`` in its own thread; the
+    clock starts when every client has passed ``ready`` and stops at the last one's
+    end.  Returns the wall seconds; the first error of a client is raised."""
+    threads = [threading.Thread(target=client, args=(i, w), daemon=True)
+               for i, w in enumerate(work)]
+    for thread in threads:
+        thread.start()
+    try:
+        ready.wait()
+    except threading.BrokenBarrierError:
+        pass
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    if errors:
+        raise RuntimeError(f"{who} failed: {errors[0]!r}") from errors[0]
+    return seconds
