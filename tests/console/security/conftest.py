@@ -206,7 +206,7 @@ def route_world(tmp_path_factory, _pg_worker_database):
                       "SECRET_KEY": "matrix-secret-key"})
     runner = app.test_cli_runner()
     with app.app_context():
-        for args in ([], ["--seed", "7", "--members", "40", "--quiet"]):
+        for args in ([], ["--seed", "7", "--members", "40", "--as-of", "2026-06-30", "--quiet"]):
             command = demo_data_command if args else migrate_command
             result = runner.invoke(command, args, catch_exceptions=False)
             assert result.exit_code == 0, result.output
