@@ -90,7 +90,7 @@ def _flask_config(settings: dict[str, Any]) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(settings["DATABASE_URL"]),
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "APP_NAME": "Zhanggui 掌柜",
+        "APP_NAME": "Zhanggui",
         "APP_THEME": "",
         "WTF_CSRF_ENABLED": settings["CSRF_ENABLED"],
         "AUTH_TYPE": 1,  # AUTH_DB

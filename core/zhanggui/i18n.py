@@ -35,6 +35,10 @@ __all__ = ["_", "_l", "ngettext", "format_currency", "format_date", "format_date
 _ = gettext
 _l = lazy_gettext
 
+#: the console's name (``APP_NAME``) as the navbar shows it in each language: the
+#: templates translate the configured name, so a chain that renames it keeps its own
+BRAND = _l("Zhanggui")
+
 
 def core_translation_dir() -> TranslationDir:
     """The core's catalog folder: ``locale/`` in a source tree, else inside the package."""

@@ -52,11 +52,13 @@ def init_console(app: Flask, state) -> AppBuilder:
     from .auth import install as install_auth
 
     from .actions import install as install_actions
+    from .error_pages import install as install_error_pages
     from .offline import install as install_offline
 
     install_auth(app, appbuilder)
     install_actions(app, appbuilder)
     install_offline(app)
+    install_error_pages(app, appbuilder)
     instrument(appbuilder)
     return appbuilder
 
