@@ -23,8 +23,8 @@ from peewee import Case, fn
 
 from zhanggui import WidgetData, _, format_number, utcnow, write_transaction
 
-from .ledger import program_settings
-from .models import PointsLedgerEntry, PointsMonth
+from ..ledger.postings import program_settings
+from ..models import PointsLedgerEntry, PointsMonth
 
 MONTHS = 12
 

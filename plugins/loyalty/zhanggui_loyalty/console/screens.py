@@ -2,7 +2,7 @@
 
 * **Manual adjustment**: points plus or minus with a mandatory reason, for users
   holding ``loyalty.adjust_points``.  It goes through the ledger service
-  (:func:`zhanggui_loyalty.redemption.adjust_points`: the member's balance row is
+  (:func:`zhanggui_loyalty.ledger.redemption.adjust_points`: the member's balance row is
   locked, a debit cannot take the balance below zero) and writes an audit entry in
   the same transaction.  The form carries a request id made when it is shown, so
   submitting it twice adjusts once.
@@ -25,14 +25,14 @@ from wtforms import (DateField, HiddenField, IntegerField, SelectField, StringFi
 
 from zhanggui import _, _l, has_permission
 
-from .adjustments import ADJUST_PERMISSION as ADJUST, adjust_with_audit
+from ..ledger.adjustments import ADJUST_PERMISSION as ADJUST, adjust_with_audit
 
-from .api import find_member_id, parse_basket
-from .earning import preview
-from .ledger import program_settings
-from .models import SIGNUP_CHANNELS, EarningRule, MemberEvent, Tier
-from .redemption import LoyaltyError
-from .rules import local_date, rules_in_force
+from ..ledger.api import find_member_id, parse_basket
+from ..rules.earning import preview
+from ..ledger.postings import program_settings
+from ..models import SIGNUP_CHANNELS, EarningRule, MemberEvent, Tier
+from ..ledger.redemption import LoyaltyError
+from ..rules.calculation import local_date, rules_in_force
 
 class MemberRefForm(FlaskForm):
     phone = StringField(_l("Mobile phone"), validators=[validators.Optional(),
@@ -57,7 +57,7 @@ def _member(form) -> int | None:
 def _known(form) -> int | None:
     """The typed member number if loyalty knows the member (a typo must not credit a
     stranger); members without any loyalty record are found by phone or card."""
-    from .models import MemberBalance
+    from ..models import MemberBalance
 
     number = form.member_id.data
     if MemberBalance.get_or_none(MemberBalance.member_id == number) is None:
@@ -221,7 +221,7 @@ class EventSignupFormView(BaseView):
     @has_access
     @permission_name("signup")
     def signup(self, event_id: int):
-        from .events import sign_up
+        from ..events.service import sign_up
 
         from zhanggui.console.scope import user_store_codes
 

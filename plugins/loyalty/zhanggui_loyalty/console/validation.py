@@ -37,7 +37,7 @@ from typing import Any, Iterable
 
 from zhanggui import _, format_number, plugins
 
-from .rules import split_codes
+from ..rules.calculation import split_codes
 
 D = decimal.Decimal
 FOREVER_START, FOREVER_END = dt.date.min, dt.date.max

@@ -2,7 +2,7 @@
 
 * Earning rules, tiers (with their benefits) and member events are edited through
   our ``ModelView``; each is saved through an interface that asks
-  :mod:`zhanggui_loyalty.validation` first and shows its messages on the form.
+  :mod:`zhanggui_loyalty.console.validation` first and shows its messages on the form.
 * The points ledger is read-only (append-only by design) with filters on kind,
   source, member, store and date range; store-scoped users see their stores' entries.
 * Sign-ups are listed per event; "Check in" (an action, POST with CSRF) awards the
@@ -19,11 +19,11 @@ from zhanggui.console.datamodel import ModelView, PeeweeInterface, RecordRejecte
 from zhanggui.console.scope import StoreScopedMixin
 
 from . import validation
-from .models import (BIRTHDAY_SCOPES, DOWNGRADE_POLICIES, ENTRY_KINDS, EXPIRY_POLICIES,
-                     MATCH_FIELDS, QUALIFY_BY, REFUND_POLICIES, RULE_KINDS, SIGNUP_CHANNELS,
-                     SOURCE_TYPES, EarningRule, EventSignup, LoyaltySettings, MemberEvent,
-                     PointsLedgerEntry, Tier)
-from .redemption import LoyaltyError
+from ..models import (BIRTHDAY_SCOPES, DOWNGRADE_POLICIES, ENTRY_KINDS, EXPIRY_POLICIES,
+                      MATCH_FIELDS, QUALIFY_BY, REFUND_POLICIES, RULE_KINDS, SIGNUP_CHANNELS,
+                      SOURCE_TYPES, EarningRule, EventSignup, LoyaltySettings, MemberEvent,
+                      PointsLedgerEntry, Tier)
+from ..ledger.redemption import LoyaltyError
 
 
 class ValidatedInterface(PeeweeInterface):
@@ -102,7 +102,7 @@ _RULE_COLUMNS = ["code", "name", "kind", "sequence", "active", "starts_on", "end
 
 
 class EarningRuleView(ModelView):
-    """Earning rules, applied in the order documented in zhanggui_loyalty.rules."""
+    """Earning rules, applied in the order documented in zhanggui_loyalty.rules.calculation."""
 
     datamodel = ValidatedInterface(EarningRule, _rule_problems,
                                    optional=("excluded_categories", "excluded_payment_methods",
@@ -204,7 +204,7 @@ class EventSignupView(StoreScopedMixin, ModelView):
 
     @action("check_in", _l("Check in"), _l("Check in the selected members?"), "fa-check")
     def check_in(self, items):
-        from .events import check_in
+        from ..events.service import check_in
 
         done = 0
         for signup in items if isinstance(items, list) else [items]:

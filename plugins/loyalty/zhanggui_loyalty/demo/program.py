@@ -36,9 +36,9 @@ import peewee
 
 from zhanggui import _, database
 
-from .expiry import expires_at_for
-from .ledger import program_settings
-from .models import EarningRule, LoyaltySettings, MemberEvent, Tier
+from ..ledger.expiry import expires_at_for
+from ..ledger.postings import program_settings
+from ..models import EarningRule, LoyaltySettings, MemberEvent, Tier
 
 D = decimal.Decimal
 TZ = "Asia/Shanghai"
@@ -270,7 +270,7 @@ def _balances(now: dt.datetime) -> None:
 
 def build_demo_program(ctx) -> None:
     """Create the demo loyalty program (see the module docstring)."""
-    from .models import PointsLedgerEntry
+    from ..models import PointsLedgerEntry
 
     if PointsLedgerEntry.select().exists() or Tier.select().exists():
         return  # a demo on top of a real program would corrupt it: leave it alone
@@ -289,7 +289,7 @@ def build_demo_program(ctx) -> None:
     expired, redeemed = _expire_and_redeem(now)
     progress.advance()
     _balances(now)
-    from .dashboard import MONTHS, refresh_months
+    from ..console.dashboard import MONTHS, refresh_months
 
     refresh_months(MONTHS, now)
     progress.advance()

@@ -19,9 +19,9 @@ from flask_appbuilder.security.decorators import protect
 
 from zhanggui import _
 
-from .api import _body, _fields, _member_ref, _text, find_member_id
-from .events import check_in, sign_up, signup_dict, upcoming_events
-from .redemption import LoyaltyError
+from ..ledger.api import _body, _fields, _member_ref, _text, find_member_id
+from .service import check_in, sign_up, signup_dict, upcoming_events
+from ..ledger.redemption import LoyaltyError
 
 
 def _member_of(data: dict, errors: dict) -> int | None:
@@ -52,7 +52,7 @@ class LoyaltyEventApi(BaseApi):
         """A store-scoped caller reaches only its stores' events (404 otherwise)."""
         from zhanggui.console.scope import user_store_codes
 
-        from .models import MemberEvent
+        from ..models import MemberEvent
 
         event = MemberEvent.get_or_none(MemberEvent.id == event_id)
         codes = user_store_codes()

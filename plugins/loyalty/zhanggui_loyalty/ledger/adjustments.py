@@ -22,7 +22,7 @@ def adjust_with_audit(key: str, member_id: int, points: int, reason: str,
 
     A replay of ``key`` answers the first adjustment and writes no second audit entry.
     """
-    from .ledger import entry_key, find_entry, lock_balance
+    from .postings import entry_key, find_entry, lock_balance
 
     with write_transaction():
         # under the member's lock, so two submits of one form cannot both look new

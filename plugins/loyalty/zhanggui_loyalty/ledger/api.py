@@ -32,7 +32,7 @@ from zhanggui import (PaymentEvent, PurchaseEvent, PurchaseLineEvent, _, has_per
 
 from .adjustments import ADJUST_PERMISSION, adjust_with_audit
 
-from .earning import preview
+from ..rules.earning import preview
 from .queries import member_summary
 from .redemption import LoyaltyError, redeem_points
 

@@ -1,6 +1,6 @@
 """``zhanggui loyalty check``: prove every cached balance equal to the ledger, set-based.
 
-Per member, :func:`zhanggui_loyalty.ledger.check_member` checks everything (lots,
+Per member, :func:`zhanggui_loyalty.ledger.postings.check_member` checks everything (lots,
 allocations, debts) but costs several queries; at a million members that is hours.
 This command compares, in three grouped queries, each cached balance, pending and
 lifetime figure with the ledger's sums and each open lot with what its credit has
@@ -35,7 +35,7 @@ WHERE e.points > 0 AND e.points - COALESCE(a.drawn, 0) <> COALESCE(l.remaining, 
 
 def mismatched_members() -> list[int]:
     """Members whose caches disagree with the ledger (empty: all is well)."""
-    from .ledger import check_member
+    from .postings import check_member
 
     # one form for every backend (SQLite before 3.39 has no FULL OUTER JOIN)
     sql = _both_ways()
@@ -62,7 +62,7 @@ def loyalty_group() -> None:
 @with_appcontext
 def check_command() -> None:
     """Prove every cached points balance equal to the ledger; exit 1 naming the members."""
-    from .models import MemberBalance
+    from ..models import MemberBalance
 
     wrong = mismatched_members()
     if not wrong:

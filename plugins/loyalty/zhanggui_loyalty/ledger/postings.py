@@ -23,8 +23,8 @@ from peewee import JOIN, fn
 
 from zhanggui import _, database, emit, utcnow
 
-from .models import (LoyaltySettings, MemberBalance, PointsAllocation, PointsLedgerEntry,
-                     PointsLot)
+from ..models import (LoyaltySettings, MemberBalance, PointsAllocation, PointsLedgerEntry,
+                      PointsLot)
 
 
 class InsufficientPoints(Exception):

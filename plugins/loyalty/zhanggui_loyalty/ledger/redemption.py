@@ -10,7 +10,7 @@ A redemption is identified by the caller's key (the POS or app's request id):
   replay later, after the member earned more, may succeed.
 
 Concurrency: the member's balance row is locked before the key is looked up (see
-:mod:`zhanggui_loyalty.ledger`), so of many simultaneous requests for one member
+:mod:`zhanggui_loyalty.ledger.postings`), so of many simultaneous requests for one member
 exactly as many succeed as the balance covers.  Two simultaneous first requests
 with one key for two different members meet at the key's unique index; the loser
 retries and gets the refusal.
@@ -27,9 +27,9 @@ from peewee import IntegrityError
 from zhanggui import _, utcnow, write_transaction
 
 from .expiry import expires_at_for
-from .ledger import (InsufficientPoints, entry_key, find_entry, lock_balance, post_credit,
-                     post_debit, program_settings)
-from .models import PointsAllocation, Redemption
+from .postings import (InsufficientPoints, entry_key, find_entry, lock_balance, post_credit,
+                       post_debit, program_settings)
+from ..models import PointsAllocation, Redemption
 
 MAX_POINTS = 10 ** 9
 

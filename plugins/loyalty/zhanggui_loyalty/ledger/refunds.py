@@ -1,6 +1,6 @@
 """Refunds take back the points their purchase earned: exactly, once per refund.
 
-How many points (:func:`zhanggui_loyalty.rules.reversal_target`): the refunded
+How many points (:func:`zhanggui_loyalty.rules.calculation.reversal_target`): the refunded
 lines' points in proportion to the money refunded (the whole purchase's points for a
 refund by amount), rounded half-up on the running total, so all the refunds of a
 purchase together never take back more than it earned and a full refund takes back
@@ -26,12 +26,12 @@ from typing import Any
 
 from zhanggui import write_transaction
 
-from . import tiers
-from .earning import earn_key
-from .ledger import (entry_key, find_entry, lock_balance, lot_of, pending_left, post_debit,
-                     post_pending, post_zero, program_settings)
-from .models import PointsLedgerEntry, RefundReview
-from .rules import reversal_target
+from ..tiers import service as tiers
+from ..rules.earning import earn_key
+from .postings import (entry_key, find_entry, lock_balance, lot_of, pending_left, post_debit,
+                       post_pending, post_zero, program_settings)
+from ..models import PointsLedgerEntry, RefundReview
+from ..rules.calculation import reversal_target
 
 
 def reverse_key(refund_id: Any) -> str:

@@ -12,12 +12,12 @@ from typing import Any
 
 from zhanggui import plugins, utcnow, write_transaction
 
-from . import tiers
-from .expiry import expires_at_for
-from .ledger import (entry_key, find_entry, lock_balance, post_credit, post_pending,
-                     post_zero, program_settings)
-from .models import EarningRule, MemberBalance, PointsLedgerEntry, Tier
-from .rules import Calculation, calculate
+from ..tiers import service as tiers
+from ..ledger.expiry import expires_at_for
+from ..ledger.postings import (entry_key, find_entry, lock_balance, post_credit, post_pending,
+                               post_zero, program_settings)
+from ..models import EarningRule, MemberBalance, PointsLedgerEntry, Tier
+from .calculation import Calculation, calculate
 
 
 def earn_key(purchase_id: Any) -> str:

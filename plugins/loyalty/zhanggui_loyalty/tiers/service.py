@@ -26,7 +26,7 @@ from peewee import fn
 
 from zhanggui import utcnow, write_transaction
 
-from .models import MemberTier, PointsLedgerEntry, Tier, TierHistory
+from ..models import MemberTier, PointsLedgerEntry, Tier, TierHistory
 
 D = decimal.Decimal
 

@@ -1,4 +1,4 @@
-"""The consent API (thin: the rules live in :mod:`zhanggui_members.consent`)::
+"""The consent API (thin: the rules live in :mod:`zhanggui_members.consent.service`)::
 
     GET  /api/v1/members/<id>/consents                   current answers + history   200 / 404
     POST /api/v1/members/<id>/consents                   {"channel", "granted", "source",
@@ -21,9 +21,9 @@ from flask_appbuilder.security.decorators import permission_name, protect
 
 from zhanggui import _
 
-from .answers import json_answer as _json
-from .answers import json_object_body as _body
-from .consent import (ConsentError, MemberNotFound, consent_history, guardian_consents,
+from ..answers import json_answer as _json
+from ..answers import json_object_body as _body
+from .service import (ConsentError, MemberNotFound, consent_history, guardian_consents,
                       record_consent, record_guardian_consent, record_payload,
                       state_payload, withdraw_all)
 
@@ -63,7 +63,7 @@ class MemberConsentApi(BaseApi):
             404:
               description: No such member
         """
-        from .models import Member
+        from ..profile.models import Member
 
         member = Member.get_or_none(Member.id == member_id)
         if member is None:

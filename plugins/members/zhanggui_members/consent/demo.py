@@ -1,6 +1,6 @@
 """Consent for the demo chain's members: texts, grants at joining, some withdrawals.
 
-Runs after :func:`zhanggui_members.demo.build_demo_chain` in the same transaction and
+Runs after :func:`zhanggui_members.demo.chain.build_demo_chain` in the same transaction and
 reads the members it made as plain tuples, writing records and states in bulk
 (:class:`~.bulk.BulkWriter`), so a million members cost seconds, not hours.  The
 choices come from a generator seeded with the demo seed: the same seed gives the same
@@ -13,9 +13,10 @@ import random
 
 from zhanggui import _
 
-from .bulk import BulkWriter
-from .consent import ensure_texts
-from .models import ConsentRecord, ConsentState, Member
+from ..bulk import BulkWriter
+from .service import ensure_texts
+from ..profile.models import Member
+from .models import ConsentRecord, ConsentState
 
 RECORD_COLUMNS = ("id", "member_id", "channel", "granted", "source", "text_version",
                   "recorded_at", "recorded_by")

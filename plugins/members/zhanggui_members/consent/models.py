@@ -1,6 +1,6 @@
 """Tables of marketing consent (per member and channel) and of file imports.
 
-Imported by :mod:`zhanggui_members.models` (at its end, since they refer to
+Imported by :mod:`zhanggui_members.profile.models` (at its end, since they refer to
 ``Member``): import these classes from there, never this module first.
 
 * ``ConsentRecord`` is append-only: every grant and withdrawal, with its source, time,
@@ -21,7 +21,7 @@ import peewee
 
 from zhanggui import Model, UTCDateTimeField, _l, utcnow
 
-from .models import Member
+from ..profile.models import Member
 
 CHANNELS = (("sms", _l("SMS")), ("email", _l("Email")), ("phone", _l("Phone calls")),
             ("app_push", _l("App push notifications")))

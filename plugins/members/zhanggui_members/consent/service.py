@@ -28,8 +28,8 @@ from typing import Any, Iterable
 from zhanggui import ExportSection, _l, database, emit, utcnow, write_transaction
 from zhanggui.db import backend
 
-from .models import ConsentRecord, ConsentState, ConsentText, GuardianConsent, Member
-from .consent_models import CHANNELS, SOURCES
+from ..profile.models import Member
+from .models import CHANNELS, SOURCES, ConsentRecord, ConsentState, ConsentText, GuardianConsent
 
 CHANNEL_CODES = tuple(code for code, _label in CHANNELS)
 #: sources a caller may give; ``erasure`` is the system's own

@@ -1,6 +1,6 @@
 """The fixed ingredients of the demo chain: stores, counters, goods, names, calendar.
 
-Pure data, no randomness; :mod:`zhanggui_members.demo` draws from it with the demo's
+Pure data, no randomness; :mod:`zhanggui_members.demo.chain` draws from it with the demo's
 seeded generator.  Prices are in CNY fen; stores in Taipei and Hong Kong convert them.
 None of these strings may hold a tab, newline or backslash (the PostgreSQL bulk copy
 writes them unescaped; a test checks).

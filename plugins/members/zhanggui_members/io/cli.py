@@ -16,7 +16,7 @@ from flask.cli import with_appcontext
 
 from zhanggui import Progress, _
 
-from .cli import members as members_group  # the plugin's one command group
+from ..cli import members as members_group  # the plugin's one command group
 
 
 def _language() -> str:
@@ -91,7 +91,7 @@ def export_command(kind: str, fmt: str, store: str | None, output: Path | None,
     import datetime as dt
 
     from .exporting import export
-    from .models import Store
+    from ..profile.models import Store
 
     if store and not Store.select().where(Store.code == store).exists():
         click.echo(_("Error: there is no store with the code %(code)s.", code=store),

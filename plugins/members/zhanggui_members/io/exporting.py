@@ -19,11 +19,12 @@ from typing import Any, Iterator
 
 from zhanggui import write_transaction
 
-from .consent import CHANNEL_CODES
-from .crypto import FieldDecryptionError, phone_cipher
-from .io_columns import COLUMNS, header
-from .models import ConsentState, Member, Payment, Purchase, PurchaseLine, Store
-from .phones import mask_last4, mask_mobile
+from ..consent.service import CHANNEL_CODES
+from ..profile.crypto import FieldDecryptionError, phone_cipher
+from .columns import COLUMNS, header
+from ..consent.models import ConsentState
+from ..profile.models import Member, Payment, Purchase, PurchaseLine, Store
+from ..profile.phones import mask_last4, mask_mobile
 
 PAGE = 5000
 FORMATS = ("csv", "xlsx")
@@ -71,7 +72,7 @@ def _phone(cipher, encrypted, last4, clear: bool) -> str:
 def member_rows(stores: set[str] | None = None, clear_phones: bool = False,
                 yes: str = "Y", no: str = "N") -> Iterator[list]:
     """Members (not erased) as rows in :func:`headers` order."""
-    from .models import MemberIdentity
+    from ..profile.models import MemberIdentity
 
     cipher = phone_cipher()
     codes = dict(Store.select(Store.id, Store.code).tuples())

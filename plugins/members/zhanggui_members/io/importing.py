@@ -36,13 +36,14 @@ from zoneinfo import ZoneInfo
 
 from zhanggui import _, _l, database, utcnow, write_transaction
 
-from .bulk import BulkWriter
-from .crypto import phone_cipher
-from .io_columns import COLUMNS, IDENTITY_FIELDS, fold, header_index
-from .models import (GENDERS, JOIN_CHANNELS, PAYMENT_METHODS, ImportRun, Member,
-                     MemberIdentity, Purchase, Store)
-from .phones import PhoneNumberError, normalize_mobile
-from .services import normalize_card
+from ..bulk import BulkWriter
+from ..profile.crypto import phone_cipher
+from .columns import COLUMNS, IDENTITY_FIELDS, fold, header_index
+from ..consent.models import ImportRun
+from ..profile.models import (GENDERS, JOIN_CHANNELS, PAYMENT_METHODS, Member, MemberIdentity,
+                              Purchase, Store)
+from ..profile.phones import PhoneNumberError, normalize_mobile
+from ..profile.services import normalize_card
 
 KINDS = ("members", "purchases")
 FORMATS = (".csv", ".xlsx")
@@ -679,8 +680,8 @@ class _PurchaseImport:
                 "method": method}, []
 
     def run(self, path, by_column, rows, commit: bool) -> None:
-        from .pos import PosInputError, parse_sale
-        from .services import find_member
+        from ..pos.parsing import PosInputError, parse_sale
+        from ..profile.services import find_member
 
         report = self.report
         self._require_columns()
@@ -757,7 +758,7 @@ class _PurchaseImport:
             if report.problems and not report.skip_bad_rows:
                 report.created = report.matched = 0
             return
-        from .purchases import _record
+        from ..pos.purchases import _record
 
         storing = self.progress(_("Storing purchases"), len(ready))
         with write_transaction():

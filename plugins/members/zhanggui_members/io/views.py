@@ -4,7 +4,7 @@ Uploads: at most :data:`MAX_UPLOAD_BYTES`, refused before the body is read; only
 ``.csv`` and ``.xlsx``; stored under ``<instance>/imports/`` with a random name (the
 uploaded name is never used as a path, so ``../`` leads nowhere) and deleted once
 imported.  The import runs in the request under the file policy of
-:mod:`zhanggui_members.importing`; its report is kept (``ImportRun``) and shown as a
+:mod:`zhanggui_members.io.importing`; its report is kept (``ImportRun``) and shown as a
 page.  Exports obey the user's store scope (members by home store, purchases by
 store) and show full phone numbers only to ``members.view_phone``; each export is
 written to the audit log.
@@ -29,7 +29,8 @@ from zhanggui import _, _l, has_permission
 from zhanggui.console.scope import user_store_codes
 from zhanggui.i18n import current_language
 
-from .models import ImportRun, Store
+from ..consent.models import ImportRun
+from ..profile.models import Store
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ALLOWED_SUFFIXES = (".csv", ".xlsx")

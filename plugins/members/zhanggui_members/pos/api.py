@@ -24,11 +24,11 @@ from flask_appbuilder.security.decorators import permission_name, protect
 
 from zhanggui import _
 
-from .answers import json_answer as _json
-from .phones import PhoneNumberError
-from .pos import PosInputError
+from ..answers import json_answer as _json
+from ..profile.phones import PhoneNumberError
+from .parsing import PosInputError
 from .purchases import record_refund, record_sale, record_sales
-from .services import find_member, member_summary
+from ..profile.services import find_member, member_summary
 
 log = logging.getLogger("zhanggui.members.api")
 

@@ -24,10 +24,10 @@ from typing import Any
 
 from zhanggui import _l, utcnow
 
-from .crypto import phone_cipher
-from .models import IDENTITY_KINDS, PAYMENT_METHODS, PURCHASE_CHANNELS, Store
-from .phones import PhoneNumberError, normalize_mobile
-from .services import normalize_card
+from ..profile.crypto import phone_cipher
+from ..profile.models import IDENTITY_KINDS, PAYMENT_METHODS, PURCHASE_CHANNELS, Store
+from ..profile.phones import PhoneNumberError, normalize_mobile
+from ..profile.services import normalize_card
 
 MAX_LINES = 1000
 MAX_BATCH = 1000

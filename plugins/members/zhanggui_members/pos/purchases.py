@@ -31,10 +31,10 @@ from zhanggui import (PaymentEvent, PluginError, PurchaseEvent, PurchaseLineEven
                       _l, database, emit, plugins, write_transaction)
 from zhanggui.db import backend
 
-from .models import CENT, Member, MemberIdentity, Payment, Purchase, PurchaseLine, Refund, \
-    RefundLine, Store
-from .pos import MAX_BATCH, PosInputError, PosSale, RefundRequest, parse_refund, parse_sale
-from .services import find_member, find_member_by_identity, masked_phone, phone_fields
+from ..profile.models import (CENT, Member, MemberIdentity, Payment, Purchase, PurchaseLine,
+                              Refund, RefundLine, Store)
+from ..profile.services import find_member, find_member_by_identity, masked_phone, phone_fields
+from .parsing import MAX_BATCH, PosInputError, PosSale, RefundRequest, parse_refund, parse_sale
 
 log = logging.getLogger("zhanggui.members.pos")
 
@@ -84,7 +84,7 @@ def _replay(stored, fingerprint: str, what) -> PosResult:
 
 def record_sale(data: Any, *, unknown_members: str = "potential",
                 stores: set[str] | None = None) -> PosResult:
-    """Record one POS sale body (see :func:`zhanggui_members.pos.parse_sale`).
+    """Record one POS sale body (see :func:`zhanggui_members.pos.parsing.parse_sale`).
 
     ``unknown_members`` (the ``ANONYMOUS_POS_MEMBERS`` setting): ``"potential"``
     creates a potential member for a phone or identity nobody has; ``"anonymous"``
@@ -198,7 +198,7 @@ def _attach_member(sale: PosSale, unknown_members: str) -> tuple[Member | None, 
     if member is None and ref.identity_value:
         member = find_member_by_identity(ref.identity_kind, ref.identity_value)
     if member is not None:
-        from .merging.command import current_member  # a merge may be folding it away
+        from ..merging.command import current_member  # a merge may be folding it away
 
         return current_member(member), False
     if not (ref.phone or ref.identity_value):

@@ -6,7 +6,7 @@ through indexed keyed hashes and card numbers, a member's history through
 
 Money is ``Decimal`` with two places (:class:`MoneyField`); times are UTC
 (:class:`zhanggui.UTCDateTimeField`).  The phone number is never stored in clear:
-see :mod:`zhanggui_members.crypto`.  Every label goes through ``_l`` for the console.
+see :mod:`zhanggui_members.profile.crypto`.  Every label goes through ``_l`` for the console.
 """
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ import decimal
 import peewee
 
 from zhanggui import FixedDecimalField, Model, MoneyField, UTCDateTimeField, _l, utcnow
+
+from .crypto import FieldDecryptionError, phone_cipher
+from .phones import mask_last4, mask_mobile
 
 CENT = decimal.Decimal("0.01")
 
@@ -101,9 +104,12 @@ class Member(Model):
 
     def masked_phone(self) -> str:
         """The phone as staff see it without ``members.view_phone``: ``138****8000``."""
-        from .services import masked_phone
-
-        return masked_phone(self)
+        if self.phone_encrypted:
+            try:
+                return mask_mobile(phone_cipher().decrypt(self.phone_encrypted))
+            except FieldDecryptionError:
+                pass
+        return mask_last4(self.phone_last4)
 
 
 class MemberIdentity(Model):
@@ -220,14 +226,5 @@ class RefundLine(Model):
         table_name = "members_refund_line"
 
 
-MODELS = [Store, Member, MemberIdentity, Purchase, PurchaseLine, Payment, Refund, RefundLine]
-
-from .tags.models import TAG_MODELS  # noqa: E402  (tags live in their own module)
-from .merging.models import MERGE_MODELS  # noqa: E402  (so do merges)
-
-MODELS += TAG_MODELS + MERGE_MODELS
-from .segment_models import SEGMENT_MODELS  # noqa: E402 - segmentation (scores, stage history)
-MODELS += SEGMENT_MODELS
-# consent per channel and file imports (they refer to Member, so they come last)
-from .consent_models import CONSENT_IO_MODELS, ConsentRecord, ConsentState, ConsentText, GuardianConsent, ImportRun  # noqa: E402,F401,E501
-MODELS += CONSENT_IO_MODELS
+PROFILE_MODELS = [Store, Member, MemberIdentity, Purchase, PurchaseLine, Payment, Refund,
+                  RefundLine]

@@ -12,10 +12,10 @@ from typing import Any
 
 from zhanggui import ExportSection, _l, database, utcnow, write_transaction
 
-from .crypto import FieldDecryptionError, phone_cipher
+from .crypto import phone_cipher
 from .models import Member, MemberIdentity, Payment, Purchase, PurchaseLine
-from .phones import last4, mask_last4, mask_mobile, normalize_mobile
-from .segments import erase_segment_data, export_segment_data
+from .phones import last4, normalize_mobile
+from ..segments.recompute import erase_segment_data, export_segment_data
 
 
 class MemberError(ValueError):
@@ -46,7 +46,7 @@ def register_member(*, name: str | None = None, phone: str | None = None,
                     birthday: dt.date | None = None, join_channel: str = "store",
                     joined_at: dt.datetime | None = None,
                     lifecycle_stage: str = "potential", notes: str | None = None) -> Member:
-    """Create a member.  Raises :class:`~zhanggui_members.phones.PhoneNumberError`
+    """Create a member.  Raises :class:`~zhanggui_members.profile.phones.PhoneNumberError`
     for a malformed phone and :class:`MemberError` when the phone or card is taken."""
     fields = phone_fields(phone)
     card_no = normalize_card(card_no)
@@ -72,12 +72,7 @@ def member_phone(member: Member) -> str | None:
 def masked_phone(member: Member) -> str:
     """``138****8000``: what staff without ``members.view_phone`` see (the last four
     digits alone when the stored number cannot be decrypted)."""
-    if member.phone_encrypted:
-        try:
-            return mask_mobile(member_phone(member))
-        except FieldDecryptionError:
-            pass
-    return mask_last4(member.phone_last4)
+    return member.masked_phone()
 
 
 def find_member_by_identity(kind: str, value: str) -> Member | None:
@@ -91,7 +86,7 @@ def find_member_by_identity(kind: str, value: str) -> Member | None:
 def find_member(phone: str | None = None, card: str | None = None) -> Member | None:
     """The member with this phone number, else with this card number, else ``None``.
 
-    The phone may be written any way :func:`~zhanggui_members.phones.normalize_mobile`
+    The phone may be written any way :func:`~zhanggui_members.profile.phones.normalize_mobile`
     accepts; a malformed one raises its :class:`PhoneNumberError`.  Erased members are
     never found (their phone hash and card number are gone).
     """
@@ -107,7 +102,7 @@ def find_member(phone: str | None = None, card: str | None = None) -> Member | N
         if member is not None:
             return member
     # the old phone or card of a member merged into another finds that other one
-    from .merging.command import find_alias_member
+    from ..merging.command import find_alias_member
 
     return find_alias_member(phone_hash=digest, card_no=card_no)
 
@@ -273,9 +268,9 @@ def export_member_data(member_id: Any) -> list[ExportSection]:
                      "channel": p.channel, "total": _money(p.total),
                      "refunded_amount": _money(p.refunded_amount),
                      "lines": lines[p.id], "payments": payments[p.id]})
-    from .consent import export_consents
-    from .merging.service import export_member_merges
-    from .tags.service import export_member_tags
+    from ..consent.service import export_consents
+    from ..merging.service import export_member_merges
+    from ..tags.service import export_member_tags
 
     return ([ExportSection(name="members.profile", title=_l("Member profile"),
                            rows=[profile]),
@@ -304,7 +299,7 @@ def erase_member_data(member_id: Any) -> list[str]:
         if member is None:
             return []
         identities = MemberIdentity.delete().where(MemberIdentity.member == member).execute()
-        from .consent import erase_consents
+        from ..consent.service import erase_consents
         consents = erase_consents(member.id)
         purchases = (Purchase.update(request_hash=None, response=None)
                      .where(Purchase.member == member).execute())
@@ -313,8 +308,8 @@ def erase_member_data(member_id: Any) -> list[str]:
                       phone_hash=None, phone_last4=None, card_no=None, notes=None,
                       erased_at=member.erased_at or utcnow()) \
             .where(Member.id == member.id).execute()
-        from .merging.service import erase_member_aliases
-        from .tags.service import erase_member_tags
+        from ..merging.service import erase_member_aliases
+        from ..tags.service import erase_member_tags
 
         extra = erase_member_tags(member.id) + erase_member_aliases(member.id)
     return [f"profile of member {member.id} anonymised",

@@ -27,8 +27,8 @@ from zhanggui.console.scope import StoreScopedMixin
 from .models import (GENDERS, IDENTITY_KINDS, JOIN_CHANNELS, LIFECYCLE_STAGES,
                      PAYMENT_METHODS, Member, MemberIdentity, Purchase, PurchaseLine, Store)
 from .phones import PhoneNumberError, normalize_mobile
-from .segment_views import (SEGMENT_COLUMNS, SEGMENT_LABELS, SegmentColumns, SegmentFilters,
-                            segment_search_fields)
+from ..segments.views import (SEGMENT_COLUMNS, SEGMENT_LABELS, SegmentColumns, SegmentFilters,
+                              segment_search_fields)
 from .services import member_timeline, reveal_phone
 
 VIEW_PHONE = "members.view_phone"
@@ -65,7 +65,7 @@ class MemberFilterConverter(SegmentFilters, PeeweeFilterConverter):
         if col_name == "phone_last4":
             return [FilterEqual(col_name, self.datamodel)]
         if col_name == "id":  # the directory searches members by tag (tags.views)
-            from .tags.views import FilterHasTag
+            from ..tags.views import FilterHasTag
 
             return [FilterHasTag(col_name, self.datamodel)]
         return super().convert(col_name)

@@ -35,7 +35,7 @@ def _as_of(ctx, param, value):
 @with_appcontext
 def recompute_command(as_of):
     """Recompute every member's RFM scores, value group and lifecycle stage."""
-    from .segments import recompute_segments
+    from .recompute import recompute_segments
 
     run = recompute_segments(as_of=as_of, reason="command",
                              progress=lambda label, total: Progress(label, total))
@@ -49,14 +49,14 @@ def recompute_command(as_of):
 
 def daily_recompute() -> int:
     """The periodic job: everyone, as of now; returns the number of stage changes."""
-    from .segments import recompute_segments
+    from .recompute import recompute_segments
 
     return recompute_segments(reason="job").stage_changes
 
 
 def recompute_now(as_of: str | None = None, reason: str = "console") -> int:
     """The on-demand job (the console's button)."""
-    from .segments import recompute_segments
+    from .recompute import recompute_segments
 
     when = dt.date.fromisoformat(as_of) if as_of else None
     return recompute_segments(as_of=when, reason=reason).stage_changes

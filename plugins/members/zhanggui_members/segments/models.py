@@ -6,7 +6,7 @@ score rows in chunks without touching (or locking) the wide, hot member rows tha
 tills and the console read, and dropping or rebuilding segmentation never risks a
 profile.  The current lifecycle stage stays on ``members_member.lifecycle_stage``
 (where the POS already sets ``potential``), so filters and the member summary keep
-working without a join.  See :mod:`zhanggui_members.segments`.
+working without a join.  See :mod:`zhanggui_members.segments.recompute`.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import peewee
 
 from zhanggui import Model, MoneyField, UTCDateTimeField, _l
 
-from .models import LIFECYCLE_STAGES, Member
+from ..profile.models import LIFECYCLE_STAGES, Member
 
 VALUE_GROUPS = (("loyal", _l("High-value loyal")), ("growing", _l("Growing")),
                 ("winback", _l("Dormant high-value (win back)")),

@@ -438,7 +438,7 @@ def fold_segment_records(source_id: Any, target_id: Any) -> int:
     """Move the stage history of a merged ``source`` member to ``target`` and drop
     the source's scores; returns the number of history rows moved.  Call
     :func:`recompute_member` for the target afterwards (with ``reason="merge"``)."""
-    from .segment_models import MemberScore, StageChange
+    from .models import MemberScore, StageChange
 
     with write_transaction():
         moved = (StageChange.update(member=int(target_id))
@@ -457,13 +457,13 @@ def demo_segments(ctx) -> SegmentRun:
 
 def member_segment(member_id: Any):
     """The member's score row, or ``None`` (never bought, or not computed yet)."""
-    from .segment_models import MemberScore
+    from .models import MemberScore
 
     return MemberScore.get_or_none(MemberScore.member == int(member_id))
 
 
 def stage_history(member_id: Any, limit: int | None = None) -> list:
-    from .segment_models import StageChange
+    from .models import StageChange
 
     query = (StageChange.select().where(StageChange.member == int(member_id))
              .order_by(StageChange.changed_at.desc(), StageChange.id.desc()))
@@ -494,7 +494,7 @@ def export_segment_data(member_id: Any) -> list[ExportSection]:
 def erase_segment_data(member_id: Any) -> list[str]:
     """Delete the member's scores; keep its stage moves without the member (so the
     chain's stage flows still add up)."""
-    from .segment_models import MemberScore, StageChange
+    from .models import MemberScore, StageChange
 
     with write_transaction():
         scores = MemberScore.delete().where(MemberScore.member == int(member_id)).execute()
@@ -508,7 +508,7 @@ def summary_by_value_group() -> list[dict[str, Any]]:
     rows = {group: (count, total) for group, count, total in database.execute_sql(
         "SELECT value_group, COUNT(*), SUM(monetary) FROM members_member_score "
         "WHERE value_group IS NOT NULL GROUP BY value_group").fetchall()}
-    from .segment_models import VALUE_GROUPS
+    from .models import VALUE_GROUPS
 
     cent = decimal.Decimal("0.01")
     return [{"group": group, "label": label, "members": int(rows.get(group, (0, 0))[0]),

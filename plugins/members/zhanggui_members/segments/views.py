@@ -1,6 +1,6 @@
 """Segmentation in the console: the 360° panel, member-list columns and filters, the
 dashboard charts and the admins' recompute page.  Thin: the rules are in
-:mod:`zhanggui_members.segments`.
+:mod:`zhanggui_members.segments.recompute`.
 """
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from zhanggui import (DashboardWidget, MemberPanel, WidgetData, _, _l, enqueue,
                       has_permission)
 from zhanggui.console.datamodel.filters import PeeweeFilter
 
-from . import segments
-from .models import LIFECYCLE_STAGES, Member
-from .segment_models import STAGE_CHANGE_REASONS, VALUE_GROUPS, MemberScore
+from . import recompute as segments
+from ..profile.models import LIFECYCLE_STAGES, Member
+from .models import STAGE_CHANGE_REASONS, VALUE_GROUPS, MemberScore
 
 RECOMPUTE_JOB = "members.recompute_segments_now"
 SEGMENT_COLUMNS = ["value_group", "rfm", "clv"]
