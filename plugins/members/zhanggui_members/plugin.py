@@ -6,7 +6,8 @@ from pathlib import Path
 from zhanggui import (AdminView, ApiEndpoint, Job, Permission, RoleGrant, TranslationDir,
                       _l, hookimpl)
 
-from .consent.models import CONSENT_IO_MODELS
+from .consent.models import CONSENT_MODELS
+from .io.models import IO_MODELS
 from .merging.models import MERGE_MODELS
 from .profile.models import PROFILE_MODELS
 from .segments.models import SEGMENT_MODELS
@@ -27,7 +28,8 @@ _CONSENT = ("can_record on MemberConsentView", "can_get on MemberConsentApi",
 _EXPORT = ("can_download on MemberExportView", "menu_access on Export members")
 
 # every table of the plugin, each feature's after the tables it refers to
-MODELS = PROFILE_MODELS + TAG_MODELS + MERGE_MODELS + SEGMENT_MODELS + CONSENT_IO_MODELS
+MODELS = (PROFILE_MODELS + TAG_MODELS + MERGE_MODELS + SEGMENT_MODELS + CONSENT_MODELS
+          + IO_MODELS)
 
 
 @hookimpl

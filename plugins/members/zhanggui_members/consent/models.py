@@ -1,7 +1,4 @@
-"""Tables of marketing consent (per member and channel) and of file imports.
-
-Imported by :mod:`zhanggui_members.profile.models` (at its end, since they refer to
-``Member``): import these classes from there, never this module first.
+"""Tables of marketing consent (per member and channel).
 
 * ``ConsentRecord`` is append-only: every grant and withdrawal, with its source, time,
   the version of the consent text shown and who recorded it.  It is the proof.
@@ -13,7 +10,6 @@ Imported by :mod:`zhanggui_members.profile.models` (at its end, since they refer
   (PIPL art. 31), needed before any marketing consent of that member is accepted.
 * ``ConsentText``: the wording shown, versioned per channel, with the day it applies
   from.
-* ``ImportRun``: one file import (who, what, counts and the per-row report).
 """
 from __future__ import annotations
 
@@ -28,7 +24,6 @@ CHANNELS = (("sms", _l("SMS")), ("email", _l("Email")), ("phone", _l("Phone call
 SOURCES = (("store", _l("In store")), ("pos", _l("POS")), ("app", _l("App")),
            ("callcenter", _l("Call center")), ("import", _l("Import")),
            ("console", _l("Console")), ("erasure", _l("Personal data erased")))
-IMPORT_KINDS = (("members", _l("Members")), ("purchases", _l("Purchases")))
 
 
 class ConsentText(Model):
@@ -103,26 +98,4 @@ class GuardianConsent(Model):
         table_name = "members_guardian_consent"
 
 
-class ImportRun(Model):
-    """One file import: what was asked, what happened, and the per-row report."""
-
-    id = peewee.BigAutoField()
-    kind = peewee.CharField(max_length=20, choices=IMPORT_KINDS, verbose_name=_l("Kind"))
-    file_name = peewee.CharField(max_length=255, verbose_name=_l("File name"))
-    started_at = UTCDateTimeField(default=utcnow, verbose_name=_l("Started at"))
-    finished_at = UTCDateTimeField(null=True, verbose_name=_l("Finished at"))
-    user_name = peewee.CharField(max_length=150, default="", verbose_name=_l("Imported by"))
-    dry_run = peewee.BooleanField(default=False, verbose_name=_l("Dry run"))
-    skip_bad_rows = peewee.BooleanField(default=False, verbose_name=_l("Skip bad rows"))
-    committed = peewee.BooleanField(default=False, verbose_name=_l("Imported"))
-    rows = peewee.IntegerField(default=0, verbose_name=_l("Rows"))
-    created = peewee.IntegerField(default=0, verbose_name=_l("Created"))
-    matched = peewee.IntegerField(default=0, verbose_name=_l("Matched"))
-    bad = peewee.IntegerField(default=0, verbose_name=_l("Bad rows"))
-    report = peewee.TextField(default="[]", verbose_name=_l("Report"))
-
-    class Meta:
-        table_name = "members_import_run"
-
-
-CONSENT_IO_MODELS = [ConsentText, ConsentRecord, ConsentState, GuardianConsent, ImportRun]
+CONSENT_MODELS = [ConsentText, ConsentRecord, ConsentState, GuardianConsent]

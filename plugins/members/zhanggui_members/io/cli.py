@@ -43,7 +43,8 @@ def import_command(file: Path, kind: str, mapping: str | None, dry_run: bool,
     """Import members or purchases from a CSV or XLSX file."""
     import io
 
-    from .importing import ImportFileError, import_file, parse_mapping, save_run
+    from .file_import import import_file, save_run
+    from .reading import ImportFileError, parse_mapping
 
     def progress(label: str, total: int):
         return Progress(label, total, stream=io.StringIO() if quiet else sys.stderr)

@@ -1,4 +1,4 @@
-"""Importing members and purchases from CSV and XLSX files.
+"""Importing members and purchases from CSV and XLSX files: the rows checked, members imported.
 
 Policy (README "Assumptions"): **all or nothing per file** by default.  Every row is
 checked first; if any row is bad, nothing is written and the report names each bad
@@ -20,17 +20,16 @@ recorded like POS sales, events included (loyalty awards their points).
 Speed: rows are checked in Python (phones hashed once each), existing members are
 looked up 500 keys a query, new members go in with ``executemany`` (SQLite) or
 ``COPY`` (PostgreSQL) and matched ones with one batched ``UPDATE``.
+
+Files are read by :mod:`.reading`, purchases imported by :mod:`.purchase_import`, and
+:func:`.file_import.import_file` is the one entry point for either kind.  The report,
+the row checks and the bulk writer below are shared by both kinds.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import decimal
-import io
-import json
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
@@ -38,15 +37,13 @@ from zhanggui import _, _l, database, utcnow, write_transaction
 
 from ..bulk import BulkWriter
 from ..profile.crypto import phone_cipher
-from .columns import COLUMNS, IDENTITY_FIELDS, fold, header_index
-from ..consent.models import ImportRun
-from ..profile.models import (GENDERS, JOIN_CHANNELS, PAYMENT_METHODS, Member, MemberIdentity,
-                              Purchase, Store)
+from ..profile.models import GENDERS, JOIN_CHANNELS, Member, MemberIdentity, Store
 from ..profile.phones import PhoneNumberError, normalize_mobile
 from ..profile.services import normalize_card
+from .columns import IDENTITY_FIELDS
+from .reading import ImportFileError, count_rows
 
 KINDS = ("members", "purchases")
-FORMATS = (".csv", ".xlsx")
 LOOKUP_CHUNK = 500
 WRITE_CHUNK = 5000
 MEMBER_INSERT = ("id", "name", "gender", "birthday", "phone_encrypted", "phone_hash",
@@ -56,10 +53,6 @@ GENDER_WORDS = {"男": "male", "m": "male", "male": "male", "先生": "male",
                 "女": "female", "f": "female", "female": "female", "女士": "female",
                 "未知": "unknown", "unknown": "unknown", "保密": "unknown"}
 GENDER_WORDS.update({str(label).lower(): code for code, label in GENDERS})
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (format, encoding, headers)."""
 
 
 @dataclass(frozen=True)
@@ -111,147 +104,6 @@ class _NoProgress:
 
 def _no_progress(label: str, total: int):
     return _NoProgress()
-
-
-# --- reading files ---------------------------------------------------------------------
-
-def _cell(value: Any) -> Any:
-    """Spreadsheet values as text, except dates; Excel turns 13800138000 into a float."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value
-    return str(value).strip()
-
-
-def _decode_csv(path: Path) -> io.TextIOBase:
-    """UTF-8 (with or without BOM), else GB18030 (what Chinese Excel writes)."""
-    raw = path.open("rb")
-    head = raw.read(1 << 16)
-    raw.seek(0)
-    try:
-        head.decode("utf-8")
-        encoding = "utf-8-sig"
-    except UnicodeDecodeError as exc:
-        # a multi-byte character cut at the end of the sample is still UTF-8
-        encoding = "utf-8-sig" if exc.start >= len(head) - 3 else "gb18030"
-    return io.TextIOWrapper(raw, encoding=encoding, newline="")
-
-
-def count_rows(path: Path) -> int:
-    """Data rows in the file (for the progress bar), cheaply."""
-    if path.suffix.lower() == ".csv":
-        with _decode_csv(path) as handle:
-            return max(sum(1 for _row in csv.reader(handle)) - 1, 0)
-    try:
-        import openpyxl
-
-        book = openpyxl.load_workbook(path, read_only=True)
-        try:
-            return max((book.worksheets[0].max_row or 1) - 1, 0)
-        finally:
-            book.close()
-    except Exception:  # the reader proper reports unreadable files
-        return 0
-
-
-def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
-    """The header and ``(row number, values)`` of the data rows (blank rows skipped)."""
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise ImportFileError(_("Give a .csv or .xlsx file."))
-    if suffix == ".csv":
-        handle = _decode_csv(path)
-        reader = csv.reader(handle)
-        try:
-            header = next(reader)
-        except StopIteration:
-            handle.close()
-            raise ImportFileError(_("The file is empty."))
-        except (csv.Error, UnicodeDecodeError) as exc:
-            handle.close()
-            raise ImportFileError(_("The file is not a readable CSV file.")) from exc
-
-        def rows():
-            try:
-                for number, values in enumerate(reader, 2):
-                    if any(v.strip() for v in values):
-                        yield number, [v.strip() for v in values]
-            finally:
-                handle.close()
-        return [h.strip() for h in header], rows()
-    try:
-        import openpyxl
-
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # a corrupt or foreign file: openpyxl raises many kinds
-        raise ImportFileError(_("The file is not a readable XLSX workbook.")) from exc
-    sheet = book.worksheets[0]
-    values = sheet.iter_rows(values_only=True)
-    try:
-        header = [str(_cell(v)) for v in next(values)]
-    except StopIteration:
-        book.close()
-        raise ImportFileError(_("The file is empty."))
-
-    def xlsx_rows():
-        try:
-            for number, row in enumerate(values, 2):
-                cells = [_cell(v) for v in row]
-                if any(c not in ("", None) for c in cells):
-                    yield number, cells
-        finally:
-            book.close()
-    return header, xlsx_rows()
-
-
-def parse_mapping(text: str | None) -> dict[str, str]:
-    """``--mapping``: a JSON file ``{"header": "field"}``, or ``header=field,...``."""
-    if not text:
-        return {}
-    path = Path(text)
-    if path.suffix.lower() == ".json" and path.exists():
-        try:
-            data = json.loads(path.read_text("utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ImportFileError(_("The mapping file is not valid JSON.")) from exc
-        if not isinstance(data, dict):
-            raise ImportFileError(_("The mapping file must map headers to fields."))
-        return {str(k): str(v) for k, v in data.items()}
-    mapping = {}
-    for part in text.split(","):
-        head, sep, name = part.partition("=")
-        if not sep or not head.strip() or not name.strip():
-            raise ImportFileError(_("Write the mapping as header=field, separated by "
-                                    "commas."))
-        mapping[head.strip()] = name.strip()
-    return mapping
-
-
-def map_columns(kind: str, header: list[str], mapping: dict[str, str]) -> \
-        tuple[dict[int, str], dict[str, str], list[str]]:
-    """Column index -> field; file header -> field; headers ignored."""
-    fields = COLUMNS[kind]
-    for head, name in mapping.items():
-        if name not in fields:
-            raise ImportFileError(_("The mapping names an unknown field %(field)s; known: "
-                                    "%(fields)s.", field=name, fields=", ".join(fields)))
-    explicit = {fold(h): f for h, f in mapping.items()}
-    index = header_index(kind)
-    by_column: dict[int, str] = {}
-    named: dict[str, str] = {}
-    ignored = []
-    for position, head in enumerate(header):
-        name = explicit.get(fold(head)) or index.get(fold(head))
-        if name is None or name in by_column.values():
-            if head:
-                ignored.append(head)
-            continue
-        by_column[position] = name
-        named[head] = name
-    return by_column, named, ignored
 
 
 # --- checking values ------------------------------------------------------------------
@@ -380,31 +232,9 @@ def _zone(settings_tz: str | None) -> ZoneInfo:
         return ZoneInfo("Asia/Shanghai")
 
 
-def import_file(path: str | os.PathLike, kind: str = "members", *,
-                mapping: dict[str, str] | None = None, dry_run: bool = False,
-                skip_bad_rows: bool = False, progress: ProgressFactory | None = None,
-                timezone: str | None = None) -> ImportReport:
-    """Import ``path`` (see the module docstring) and return the report.
+class MemberImport:
+    """Member rows: checked, matched to existing members, written in bulk."""
 
-    Raises :class:`ImportFileError` when the file cannot be read at all (wrong
-    format, no usable header); nothing is written then.
-    """
-    if kind not in KINDS:
-        raise ImportFileError(_("Choose what the file holds: members or purchases."))
-    path = Path(path)
-    progress = progress or _no_progress
-    header, rows = read_rows(path)
-    by_column, named, ignored = map_columns(kind, header, mapping or {})
-    report = ImportReport(kind=kind, dry_run=dry_run, skip_bad_rows=skip_bad_rows,
-                          headers=named, ignored_columns=ignored)
-    labels = {f: h for h, f in named.items()}
-    importer = _MemberImport if kind == "members" else _PurchaseImport
-    importer(report, labels, _zone(timezone), progress).run(
-        path, by_column, rows, commit=not dry_run)
-    return report
-
-
-class _MemberImport:
     def __init__(self, report, labels, tz, progress):
         self.report, self.labels, self.tz, self.progress = report, labels, tz, progress
         self.cipher = phone_cipher()
@@ -627,148 +457,6 @@ class _MemberImport:
             storing.advance(len(chunk))
 
 
-class _PurchaseImport:
-    """Purchase lines grouped into sales by transaction id, recorded like POS sales."""
-
-    def __init__(self, report, labels, tz, progress):
-        self.report, self.labels, self.tz, self.progress = report, labels, tz, progress
-        self.stores = {s.code.upper(): s for s in Store.select()}
-        self.methods = {code for code, _label in PAYMENT_METHODS}
-
-    def _require_columns(self):
-        missing = [f for f in ("transaction_id", "store", "occurred_at", "sku", "item",
-                               "category", "quantity", "amount") if f not in self.labels]
-        if missing:
-            raise ImportFileError(_("The file lacks the columns %(columns)s.",
-                                    columns=", ".join(COLUMNS["purchases"][f][0]
-                                                      for f in missing)))
-
-    def check(self, number, values):
-        errors = _RowErrors(number, self.labels)
-        pos_id = _text(errors, values, "transaction_id", 64, required=True)
-        code = _text(errors, values, "store", 20, required=True)
-        store = self.stores.get(code.upper()) if code else None
-        if code and store is None:
-            errors.add("store", _l("There is no store with the code %(code)s.", code=code))
-        tz = _zone(store.timezone) if store else self.tz
-        occurred = _moment(errors, values, "occurred_at", tz, required=True)
-        member = None
-        raw_phone = str(values.get("member_phone", "")).strip()
-        card = normalize_card(_text(errors, values, "member_card", 32))
-        if raw_phone:
-            try:
-                member = {"phone": normalize_mobile(raw_phone)}
-            except PhoneNumberError as exc:
-                errors.add("member_phone", exc.args[0])
-        elif card:
-            member = {"card": card}
-        line = {"sku": _text(errors, values, "sku", 40, required=True),
-                "name": _text(errors, values, "item", 100, required=True),
-                "category": _text(errors, values, "category", 40, required=True),
-                "counter": _text(errors, values, "counter", 20)}
-        quantity = _decimal(errors, values, "quantity", 3, positive=True)
-        amount = _decimal(errors, values, "amount", 2, positive=False)
-        method = _text(errors, values, "payment_method", 20) or "cash"
-        if method not in self.methods:
-            errors.add("payment_method", _l("Choose one of the payment methods %(methods)s.",
-                                            methods=", ".join(sorted(self.methods))))
-        if errors.problems:
-            return None, errors.problems
-        line.update(quantity=str(quantity), amount=str(amount))
-        return {"number": number, "id": pos_id, "store": store.code,
-                "occurred_at": occurred.isoformat(), "member": member, "line": line,
-                "method": method}, []
-
-    def run(self, path, by_column, rows, commit: bool) -> None:
-        from ..pos.parsing import PosInputError, parse_sale
-        from ..profile.services import find_member
-
-        report = self.report
-        self._require_columns()
-        checking = self.progress(_("Checking rows"), count_rows(path))
-        sales: dict[str, list[dict]] = {}
-        bad_sales: set[str] = set()
-        for number, values in rows:
-            report.rows += 1
-            fields = {name: values[i] for i, name in by_column.items() if i < len(values)}
-            row, problems = self.check(number, fields)
-            report.problems += problems
-            pos_id = str(fields.get("transaction_id", "")).strip()
-            if row is None:
-                bad_sales.add(pos_id)
-            else:
-                sales.setdefault(row["id"], []).append(row)
-            checking.advance()
-        checking.close()
-        ready = []
-        for pos_id, lines in sales.items():
-            first = lines[0]
-            labels = _RowErrors(first["number"], self.labels)
-            if pos_id in bad_sales:
-                for line in lines:
-                    report.problems.append(Problem(line["number"], labels.labels.get(
-                        "transaction_id", "transaction_id"), str(_l(
-                            "Another row of this transaction is bad."))))
-                continue
-            problems = []
-            for line in lines[1:]:
-                for key, name in (("store", "store"), ("occurred_at", "occurred_at"),
-                                  ("member", "member_phone")):
-                    if line[key] != first[key]:
-                        problems.append(Problem(line["number"], self.labels.get(name, name),
-                                                str(_l("Differs from row %(row)s of the same "
-                                                       "transaction.", row=first["number"]))))
-            member = first["member"]
-            if member and not problems and find_member(phone=member.get("phone"),
-                                                       card=member.get("card")) is None:
-                problems.append(Problem(first["number"], self.labels.get(
-                    "member_phone" if "phone" in member else "member_card", "member"),
-                    str(_l("No member has this phone or card number; import the members "
-                           "first."))))
-            body = {"id": pos_id, "store": first["store"], "occurred_at": first["occurred_at"],
-                    "member": member, "lines": [ln["line"] for ln in lines]}
-            total = sum((decimal.Decimal(ln["line"]["amount"]) for ln in lines),
-                        decimal.Decimal("0"))
-            body["total"] = str(total)
-            body["payments"] = [{"method": first["method"], "amount": str(total)}]
-            if not problems:
-                try:
-                    sale = parse_sale(body)
-                except PosInputError as exc:
-                    problems += [Problem(first["number"], self.labels.get(
-                        "transaction_id", "transaction_id"), message)
-                        for message in _flatten(exc.messages)]
-            if problems:
-                report.problems += problems
-                continue
-            stored = Purchase.get_or_none(Purchase.pos_id == pos_id)
-            if stored is not None:
-                if stored.request_hash == sale.fingerprint():
-                    report.matched += 1
-                else:
-                    report.problems.append(Problem(first["number"], self.labels.get(
-                        "transaction_id", "transaction_id"), str(_l(
-                            "Transaction %(id)s was already recorded with different "
-                            "content.", id=pos_id))))
-                continue
-            ready.append(sale)
-        report.problems.sort(key=lambda p: p.row)
-        report.created = len(ready)
-        if not commit or (report.problems and not report.skip_bad_rows):
-            if report.problems and not report.skip_bad_rows:
-                report.created = report.matched = 0
-            return
-        from ..pos.purchases import _record
-
-        storing = self.progress(_("Storing purchases"), len(ready))
-        with write_transaction():
-            for sale in ready:
-                _record(sale, sale.fingerprint(), "anonymous")
-                storing.advance()
-        storing.close()
-        report.committed = True
-
-
 def _copy_text(value: Any) -> str:
     if value is None:
         return "\\N"
@@ -795,19 +483,3 @@ def _flatten(messages: Any, prefix: str = "") -> Iterable[str]:
     elif isinstance(messages, list):
         for message in messages:
             yield f"{prefix.rstrip('.')}: {message}" if prefix else str(message)
-
-
-# --- keeping the run ---------------------------------------------------------------------
-
-def save_run(report: ImportReport, file_name: str, user_name: str = "",
-             started_at: dt.datetime | None = None) -> ImportRun:
-    """Keep the outcome of an import (the console shows it as a page)."""
-    with write_transaction():
-        return ImportRun.create(
-            kind=report.kind, file_name=file_name[:255], started_at=started_at or utcnow(),
-            finished_at=utcnow(), user_name=user_name[:150], dry_run=report.dry_run,
-            skip_bad_rows=report.skip_bad_rows, committed=report.committed,
-            rows=report.rows, created=report.created, matched=report.matched,
-            bad=report.bad, report=json.dumps([p.as_dict() for p in report.problems],
-                                              ensure_ascii=False))
-

@@ -29,8 +29,8 @@ from zhanggui import _, _l, has_permission
 from zhanggui.console.scope import user_store_codes
 from zhanggui.i18n import current_language
 
-from ..consent.models import ImportRun
 from ..profile.models import Store
+from .models import ImportRun
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
@@ -104,7 +104,8 @@ class MemberImportView(BaseView):
                                     runs=self._runs())
 
     def _import(self, stored: Path, original: str, form: ImportForm):
-        from .importing import ImportFileError, import_file, save_run
+        from .file_import import import_file, save_run
+        from .reading import ImportFileError
 
         try:
             report = import_file(stored, form.kind.data, dry_run=form.dry_run.data,

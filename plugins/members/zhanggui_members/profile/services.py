@@ -15,7 +15,7 @@ from zhanggui import ExportSection, _l, database, utcnow, write_transaction
 from .crypto import phone_cipher
 from .models import Member, MemberIdentity, Payment, Purchase, PurchaseLine
 from .phones import last4, normalize_mobile
-from ..segments.recompute import erase_segment_data, export_segment_data
+from ..segments.queries import erase_segment_data, export_segment_data
 
 
 class MemberError(ValueError):

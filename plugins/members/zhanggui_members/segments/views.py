@@ -13,7 +13,7 @@ from zhanggui import (DashboardWidget, MemberPanel, WidgetData, _, _l, enqueue,
                       has_permission)
 from zhanggui.console.datamodel.filters import PeeweeFilter
 
-from . import recompute as segments
+from . import queries, recompute
 from ..profile.models import LIFECYCLE_STAGES, Member
 from .models import STAGE_CHANGE_REASONS, VALUE_GROUPS, MemberScore
 
@@ -119,7 +119,7 @@ class SegmentColumns:
         if col in SEGMENT_COLUMNS:
             score = item.__dict__.get("_zg_score", _MISSING)
             if score is _MISSING:
-                score = segments.member_segment(item.id)
+                score = queries.member_segment(item.id)
             if score is None or getattr(score, col) is None:
                 return "—"
             if col == "value_group":
@@ -136,15 +136,15 @@ _MISSING = object()
 # --- the 360° view panel --------------------------------------------------------------
 
 def member_segment_panel(member_id) -> list[MemberPanel]:
-    score = segments.member_segment(member_id)
+    score = queries.member_segment(member_id)
     member = Member.get_or_none(Member.id == int(member_id))
     if member is None:
         return []
     html = render_template(
         "members/segment_panel.html", score=score, member=member,
-        history=segments.stage_history(member_id, limit=10),
+        history=queries.stage_history(member_id, limit=10),
         groups=_GROUP_LABELS, stages=_STAGE_LABELS, reasons=dict(STAGE_CHANGE_REASONS),
-        window=segments.current_settings().window_days, fmt_money=format_money,
+        window=recompute.current_settings().window_days, fmt_money=format_money,
         fmt_number=format_number, fmt_datetime=format_local_datetime, currency=_currency())
     return [MemberPanel(name="members.segment", title=_l("Value group and lifecycle"),
                         html=html, order=10)]
@@ -161,7 +161,7 @@ def _chart_locale() -> str:
 
 
 def value_group_tile() -> WidgetData:
-    rows = segments.summary_by_value_group()
+    rows = queries.summary_by_value_group()
     members = sum(r["members"] for r in rows)
     revenue = sum(r["revenue"] for r in rows)
     share = [float(r["revenue"] / revenue * 100) if revenue else 0.0 for r in rows]
@@ -186,7 +186,7 @@ def value_group_tile() -> WidgetData:
 
 
 def stage_flow_tile() -> WidgetData:
-    flows = segments.monthly_stage_flows()
+    flows = queries.monthly_stage_flows()
     chart = {
         "type": "bar",
         "labels": flows["months"],
@@ -198,7 +198,7 @@ def stage_flow_tile() -> WidgetData:
                                "y": {"stacked": True, "beginAtZero": True}}},
     }
     total = sum(sum(c) for c in flows["into"].values())
-    last = segments.last_computed_at()
+    last = queries.last_computed_at()
     caption = (_("Members moved into each stage per month; last computed %(when)s",
                  when=format_local_datetime(last)) if last
                else _("Not computed yet"))
@@ -227,11 +227,11 @@ class SegmentView(BaseView):
     @has_access
     @permission_name("list")
     def overview(self):
-        settings = segments.current_settings()
+        settings = recompute.current_settings()
         return self.render_template(
             "members/segments.html", title=_("Member segmentation"),
-            rows=segments.summary_by_value_group(), settings=settings,
-            last=segments.last_computed_at(), fmt_money=format_money,
+            rows=queries.summary_by_value_group(), settings=settings,
+            last=queries.last_computed_at(), fmt_money=format_money,
             fmt_number=format_number, fmt_datetime=format_local_datetime,
             currency=_currency(), may_recompute=has_permission("can_recompute on SegmentView"))
 

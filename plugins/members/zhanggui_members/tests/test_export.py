@@ -10,7 +10,7 @@ from zhanggui.console.audit import AuditEntry
 
 from zhanggui_members.consent.service import ensure_texts, record_consent
 from zhanggui_members.io.exporting import export
-from zhanggui_members.io.importing import import_file
+from zhanggui_members.io.file_import import import_file
 from zhanggui_members.io.cli import members_group
 from zhanggui_members.profile.services import register_member
 from zhanggui_members.tests.helpers import make_purchase, make_store

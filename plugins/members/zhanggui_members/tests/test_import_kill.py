@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from zhanggui_members.consent.models import ImportRun
+from zhanggui_members.io.models import ImportRun
 from zhanggui_members.profile.models import Member
 from zhanggui_members.profile.services import register_member
 from zhanggui_members.tests.helpers import make_store

@@ -198,7 +198,8 @@ def test_an_earlier_as_of_date_sees_only_what_had_happened_by_then(listener_app)
 
 def test_a_date_as_of_counts_the_whole_day(listener_app):
     from zhanggui_members.profile.models import Member, Purchase
-    from zhanggui_members.segments.recompute import member_segment, recompute_segments
+    from zhanggui_members.segments.queries import member_segment
+    from zhanggui_members.segments.recompute import recompute_segments
 
     store = make_store()
     member = Member.create(name="王芳")
@@ -237,7 +238,8 @@ def test_erased_members_are_left_out_of_scores_quintiles_and_stages(listener_app
 
 def test_value_group_rules_and_stage_thresholds_come_from_the_settings(make_app):
     from zhanggui_members.profile.models import Member, Purchase
-    from zhanggui_members.segments.recompute import member_segment, recompute_segments
+    from zhanggui_members.segments.queries import member_segment
+    from zhanggui_members.segments.recompute import recompute_segments
 
     app = make_app(plugins=["members"], config={
         "VALUE_GROUP_RULES": "winback: R>=1", "LIFECYCLE_DORMANT_DAYS": "10",

@@ -32,7 +32,8 @@ def _base(store, n=20):
 
 def test_one_member_is_placed_among_the_stored_quintiles(members_app):
     from zhanggui_members.profile.models import Member
-    from zhanggui_members.segments.recompute import member_segment, recompute_member, recompute_segments
+    from zhanggui_members.segments.queries import member_segment
+    from zhanggui_members.segments.recompute import recompute_member, recompute_segments
 
     store = make_store()
     base = _base(store)
@@ -52,8 +53,9 @@ def test_one_member_is_placed_among_the_stored_quintiles(members_app):
 
 def test_a_merged_members_stage_history_moves_to_the_target(members_app):
     from zhanggui_members.segments.models import StageChange
-    from zhanggui_members.segments.recompute import (fold_segment_records, member_segment,
-                                                     recompute_member, recompute_segments, stage_history)
+    from zhanggui_members.segments.queries import member_segment, stage_history
+    from zhanggui_members.segments.recompute import (fold_segment_records, recompute_member,
+                                                     recompute_segments)
 
     store = make_store()
     source = _member_with(store, "source", [(200, "800.00")])
@@ -111,7 +113,7 @@ def test_erasure_deletes_the_scores_and_de_identifies_the_stage_history(members_
 def test_the_demo_chain_comes_with_segments_for_the_dashboard(members_app):
     from zhanggui_members.profile.models import Member
     from zhanggui_members.segments.models import MemberScore, StageChange
-    from zhanggui_members.segments.recompute import summary_by_value_group
+    from zhanggui_members.segments.queries import summary_by_value_group
 
     ctx = DemoContext(seed=5, members=300, purchases=2400, quiet=True,
                       as_of=dt.date(2026, 6, 30))
