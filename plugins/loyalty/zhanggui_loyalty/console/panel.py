@@ -10,8 +10,8 @@ from flask import render_template, url_for
 
 from zhanggui import has_permission
 
-from ..models import ENTRY_KINDS, SOURCE_TYPES, PointsLedgerEntry
 from ..ledger.queries import member_summary
+from ..models import ENTRY_KINDS, SOURCE_TYPES, PointsLedgerEntry
 
 LAST = 10
 

@@ -28,11 +28,11 @@ from zhanggui import _, _l, has_permission
 from ..ledger.adjustments import ADJUST_PERMISSION as ADJUST, adjust_with_audit
 
 from ..ledger.api import find_member_id, parse_basket
-from ..rules.earning import preview
 from ..ledger.postings import program_settings
-from ..models import SIGNUP_CHANNELS, EarningRule, MemberEvent, Tier
 from ..ledger.redemption import LoyaltyError
+from ..models import SIGNUP_CHANNELS, EarningRule, MemberEvent, Tier
 from ..rules.calculation import local_date, rules_in_force
+from ..rules.earning import preview
 
 class MemberRefForm(FlaskForm):
     phone = StringField(_l("Mobile phone"), validators=[validators.Optional(),

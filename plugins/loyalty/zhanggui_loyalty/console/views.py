@@ -18,12 +18,12 @@ from zhanggui import (_, _l, format_local_date, format_local_datetime, format_mo
 from zhanggui.console.datamodel import ModelView, PeeweeInterface, RecordRejected
 from zhanggui.console.scope import StoreScopedMixin
 
-from . import validation
+from ..ledger.redemption import LoyaltyError
 from ..models import (BIRTHDAY_SCOPES, DOWNGRADE_POLICIES, ENTRY_KINDS, EXPIRY_POLICIES,
                       MATCH_FIELDS, QUALIFY_BY, REFUND_POLICIES, RULE_KINDS, SIGNUP_CHANNELS,
                       SOURCE_TYPES, EarningRule, EventSignup, LoyaltySettings, MemberEvent,
                       PointsLedgerEntry, Tier)
-from ..ledger.redemption import LoyaltyError
+from . import validation
 
 
 class ValidatedInterface(PeeweeInterface):

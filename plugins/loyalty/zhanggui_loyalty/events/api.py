@@ -20,8 +20,8 @@ from flask_appbuilder.security.decorators import protect
 from zhanggui import _
 
 from ..ledger.api import _body, _fields, _member_ref, _text, find_member_id
-from .service import check_in, sign_up, signup_dict, upcoming_events
 from ..ledger.redemption import LoyaltyError
+from .service import check_in, sign_up, signup_dict, upcoming_events
 
 
 def _member_of(data: dict, errors: dict) -> int | None:

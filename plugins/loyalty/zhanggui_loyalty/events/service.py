@@ -24,13 +24,13 @@ from peewee import IntegrityError
 
 from zhanggui import _, database, utcnow, write_transaction
 
-from ..tiers import service as tiers
 from ..ledger.expiry import expires_at_for
 from ..ledger.postings import (entry_key, find_entry, lock_balance, post_credit, post_zero,
                                program_settings)
-from ..models import SIGNUP_CHANNELS, EventSignup, MemberEvent
 from ..ledger.redemption import LoyaltyError
+from ..models import SIGNUP_CHANNELS, EventSignup, MemberEvent
 from ..rules.calculation import split_codes
+from ..tiers import service as tiers
 
 CHECK_IN_OPENS = dt.timedelta(hours=2)
 CHECK_IN_CLOSES = dt.timedelta(hours=12)

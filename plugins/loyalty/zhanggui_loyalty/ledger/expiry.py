@@ -26,9 +26,9 @@ from peewee import JOIN, IntegrityError, fn
 
 from zhanggui import emit, utcnow, write_transaction
 
+from ..models import ExpiryNotice, PointsLedgerEntry, PointsLot
 from .postings import (entry_key, find_entry, lock_balance, pending_left, post_credit,
                        post_debit, program_settings)
-from ..models import ExpiryNotice, PointsLedgerEntry, PointsLot
 
 BATCH = 500
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from zhanggui import utcnow
 
+from ..models import MemberBalance, PointsLedgerEntry, Tier
 from ..tiers import service as tiers
 from .expiry import expiring_within
-from ..models import MemberBalance, PointsLedgerEntry, Tier
 
 EXPIRING_DAYS = 30
 LAST_ENTRIES = 20

@@ -26,10 +26,10 @@ from peewee import IntegrityError
 
 from zhanggui import _, utcnow, write_transaction
 
+from ..models import PointsAllocation, Redemption
 from .expiry import expires_at_for
 from .postings import (InsufficientPoints, entry_key, find_entry, lock_balance, post_credit,
                        post_debit, program_settings)
-from ..models import PointsAllocation, Redemption
 
 MAX_POINTS = 10 ** 9
 

@@ -26,12 +26,12 @@ from typing import Any
 
 from zhanggui import write_transaction
 
-from ..tiers import service as tiers
-from ..rules.earning import earn_key
-from .postings import (entry_key, find_entry, lock_balance, lot_of, pending_left, post_debit,
-                       post_pending, post_zero, program_settings)
 from ..models import PointsLedgerEntry, RefundReview
 from ..rules.calculation import reversal_target
+from ..rules.earning import earn_key
+from ..tiers import service as tiers
+from .postings import (entry_key, find_entry, lock_balance, lot_of, pending_left, post_debit,
+                       post_pending, post_zero, program_settings)
 
 
 def reverse_key(refund_id: Any) -> str:

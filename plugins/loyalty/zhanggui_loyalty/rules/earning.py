@@ -12,11 +12,11 @@ from typing import Any
 
 from zhanggui import plugins, utcnow, write_transaction
 
-from ..tiers import service as tiers
 from ..ledger.expiry import expires_at_for
 from ..ledger.postings import (entry_key, find_entry, lock_balance, post_credit, post_pending,
                                post_zero, program_settings)
 from ..models import EarningRule, MemberBalance, PointsLedgerEntry, Tier
+from ..tiers import service as tiers
 from .calculation import Calculation, calculate
 
 

@@ -10,12 +10,12 @@ import json
 from decimal import Decimal
 
 from zhanggui import DemoContext, RefundEvent, write_transaction
-from zhanggui_loyalty.ledger.refunds import reverse_for_refund
 from zhanggui_loyalty.ledger.expiry import expire_due
 from zhanggui_loyalty.ledger.postings import check_all
+from zhanggui_loyalty.ledger.redemption import redeem_points
+from zhanggui_loyalty.ledger.refunds import reverse_for_refund
 from zhanggui_loyalty.models import (EarningRule, EventSignup, MemberBalance, MemberTier,
                                      PointsLedgerEntry, Tier)
-from zhanggui_loyalty.ledger.redemption import redeem_points
 
 AS_OF = dt.date(2026, 11, 30)
 

@@ -7,8 +7,8 @@ import pytest
 
 from zhanggui import utcnow
 from zhanggui_loyalty.ledger.postings import check_member
-from zhanggui_loyalty.models import PointsAllocation, PointsLedgerEntry, Redemption
 from zhanggui_loyalty.ledger.redemption import LoyaltyError, adjust_points, redeem_points
+from zhanggui_loyalty.models import PointsAllocation, PointsLedgerEntry, Redemption
 
 from .helpers import balance_of, emit_purchase, purchase, setup_program
 

@@ -14,9 +14,9 @@ import random
 from zhanggui import _
 
 from ..bulk import BulkWriter
-from .service import ensure_texts
 from ..profile.models import Member
 from .models import ConsentRecord, ConsentState
+from .service import ensure_texts
 
 RECORD_COLUMNS = ("id", "member_id", "channel", "granted", "source", "text_version",
                   "recorded_at", "recorded_by")

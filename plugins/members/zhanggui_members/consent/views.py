@@ -18,12 +18,12 @@ from zhanggui import (MemberPanel, _, _l, format_local_date, format_local_dateti
 from zhanggui.console.datamodel import ModelView, PeeweeInterface
 from zhanggui.console.scope import restrict_to_stores, user_store_codes
 
+from ..profile.models import Member
+from .models import ConsentText
 from .service import (CHANNEL_CODES, GUARDIAN_AGE, ConsentError, MemberNotFound, age_on,
                       channel_labels, consent_history, consent_states, guardian_consents,
                       record_consent, record_guardian_consent, source_labels,
                       text_in_force, withdraw_all)
-from ..profile.models import Member
-from .models import ConsentText
 
 RECORD = "can_record on MemberConsentView"
 

@@ -32,11 +32,11 @@ from zoneinfo import ZoneInfo
 
 from zhanggui import _, _l
 
-from . import catalog as cat
 from ..bulk import BulkWriter, available_cores, encode_copy, ordered_map
 from ..profile.crypto import phone_cipher
 from ..profile.models import Member, MemberIdentity, Payment, Purchase, PurchaseLine, Store
 from ..profile.services import MemberError
+from . import catalog as cat
 
 WINDOW_DAYS = 365
 BLOCK = 5000          # members generated together (one task of a worker process)

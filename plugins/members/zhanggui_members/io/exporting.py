@@ -19,12 +19,12 @@ from typing import Any, Iterator
 
 from zhanggui import write_transaction
 
+from ..consent.models import ConsentState
 from ..consent.service import CHANNEL_CODES
 from ..profile.crypto import FieldDecryptionError, phone_cipher
-from .columns import COLUMNS, header
-from ..consent.models import ConsentState
 from ..profile.models import Member, Payment, Purchase, PurchaseLine, Store
 from ..profile.phones import mask_last4, mask_mobile
+from .columns import COLUMNS, header
 
 PAGE = 5000
 FORMATS = ("csv", "xlsx")

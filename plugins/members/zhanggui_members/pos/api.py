@@ -26,9 +26,9 @@ from zhanggui import _
 
 from ..answers import json_answer as _json
 from ..profile.phones import PhoneNumberError
+from ..profile.services import find_member, member_summary
 from .parsing import PosInputError
 from .purchases import record_refund, record_sale, record_sales
-from ..profile.services import find_member, member_summary
 
 log = logging.getLogger("zhanggui.members.api")
 

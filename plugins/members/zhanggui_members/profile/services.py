@@ -12,10 +12,10 @@ from typing import Any
 
 from zhanggui import ExportSection, _l, database, utcnow, write_transaction
 
+from ..segments.queries import erase_segment_data, export_segment_data
 from .crypto import phone_cipher
 from .models import Member, MemberIdentity, Payment, Purchase, PurchaseLine
 from .phones import last4, normalize_mobile
-from ..segments.queries import erase_segment_data, export_segment_data
 
 
 class MemberError(ValueError):

@@ -24,11 +24,11 @@ from zhanggui.console.datamodel.filters import FilterEqual, PeeweeFilter, \
     PeeweeFilterConverter
 from zhanggui.console.scope import StoreScopedMixin
 
+from ..segments.views import (SEGMENT_COLUMNS, SEGMENT_LABELS, SegmentColumns, SegmentFilters,
+                              segment_search_fields)
 from .models import (GENDERS, IDENTITY_KINDS, JOIN_CHANNELS, LIFECYCLE_STAGES,
                      PAYMENT_METHODS, Member, MemberIdentity, Purchase, PurchaseLine, Store)
 from .phones import PhoneNumberError, normalize_mobile
-from ..segments.views import (SEGMENT_COLUMNS, SEGMENT_LABELS, SegmentColumns, SegmentFilters,
-                              segment_search_fields)
 from .services import member_timeline, reveal_phone
 
 VIEW_PHONE = "members.view_phone"

@@ -13,8 +13,8 @@ from zhanggui import (DashboardWidget, MemberPanel, WidgetData, _, _l, enqueue,
                       has_permission)
 from zhanggui.console.datamodel.filters import PeeweeFilter
 
-from . import queries, recompute
 from ..profile.models import LIFECYCLE_STAGES, Member
+from . import queries, recompute
 from .models import STAGE_CHANGE_REASONS, VALUE_GROUPS, MemberScore
 
 RECOMPUTE_JOB = "members.recompute_segments_now"

@@ -6,10 +6,10 @@ import pytest
 
 from zhanggui import plugins, write_transaction
 
+from zhanggui_members.consent.models import ConsentRecord, ConsentState, GuardianConsent
 from zhanggui_members.consent.service import (ConsentError, consent_history, consent_states,
                                               consenting_member_ids, ensure_texts, fold_consents,
                                               record_consent, record_guardian_consent, withdraw_all)
-from zhanggui_members.consent.models import ConsentRecord, ConsentState, GuardianConsent
 from zhanggui_members.profile.models import Member
 from zhanggui_members.profile.services import register_member
 from zhanggui_members.tests.conftest import PosClient, api_token

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from zhanggui_members.io.cli import members_group
 from zhanggui_members.io.file_import import import_file
 from zhanggui_members.io.reading import ImportFileError
-from zhanggui_members.io.cli import members_group
 from zhanggui_members.profile.models import Member, MemberIdentity, Purchase, PurchaseLine
 from zhanggui_members.profile.services import find_member, member_phone, register_member
 from zhanggui_members.tests.helpers import make_store
