@@ -24,6 +24,10 @@ from .registry import (AdminView, ApiEndpoint, DashboardWidget, ExportSection, J
                        PurchaseLineEvent, RefundEvent, RoleGrant, SearchDocument,
                        SearchSource, TranslationDir, WidgetData)
 
+from .apiaction import ApiError, api_action, json_response
+from .memberref import MemberRef
+from .plugins import hook_failure
+
 __all__ = [
     "AdminView", "ApiEndpoint", "DashboardWidget", "DemoContext", "ExportSection",
     "FixedDecimalField", "Job", "MoneyField",
@@ -34,6 +38,8 @@ __all__ = [
     "format_local_date", "format_local_datetime", "format_local_time", "format_money",
     "format_number", "format_percent", "format_percentage", "has_permission", "hookimpl", "ngettext", "plugins", "utcnow",
     "write_transaction",
+    # declarative plugins, member references, API actions (docs/plugins.md)
+    "ApiError", "MemberRef", "api_action", "hook_failure", "json_response",
 ]
 
 

@@ -101,6 +101,12 @@ class ModelView(SafeDownloadMixin, ScopedViewMixin, FABModelView):
     autocomplete_limit = 20
 
     def _init_forms(self):
+        from ...memberref import member_ref_fields
+
+        # a member is always picked by typing, never from a select of every member
+        refs = [f.name for f in member_ref_fields([self.datamodel.obj])]
+        self.autocomplete_fields = list(self.autocomplete_fields) + [
+            name for name in refs if name not in self.autocomplete_fields]
         converter = PeeweeModelConverter(
             self.datamodel,
             autocomplete=self.autocomplete_fields,
