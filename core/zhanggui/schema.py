@@ -385,17 +385,37 @@ def _by_references(tables: list[str], state: dict[str, Table]) -> list[str]:
     return ordered
 
 
-def render(ops: list[Operation], description: str) -> str:
+def _arg(value: Any) -> str:
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        return "[\n" + "".join(f"        {item!r},\n" for item in value) + "    ]"
+    return repr(value)
+
+
+def render(ops: list[Operation], summary: str, plugin: str) -> str:
     kinds = sorted({type(op).__name__ for op in ops})
-    lines = [f'"""{description}"""',
-             f"from zhanggui.schema import {', '.join(kinds)}", "", "operations = ["]
+    lines = [f'"""{summary}', "",
+             f"Written by `zhanggui migrations make {plugin}`; reviewed before committing.",
+             '"""', f"from zhanggui.schema import {', '.join(kinds)}", "", "operations = ["]
     for op in ops:
-        args = [repr(getattr(op, f)) if not isinstance(getattr(op, f), list)
-                else pprint.pformat(getattr(op, f), indent=4, width=88, sort_dicts=False)
-                for f in op.__dataclass_fields__]
+        args = [_arg(getattr(op, f)) for f in op.__dataclass_fields__]
+        if isinstance(op, CreateTable) and not op.indexes:
+            args = args[:2]
         lines.append(f"    {type(op).__name__}({', '.join(args)}),")
     lines.append("]")
     return "\n".join(lines) + "\n"
+
+
+def _summary(ops: list[Operation]) -> str:
+    parts = []
+    for op in ops:
+        words = re.sub(r"(?<!^)([A-Z])", r" \1", type(op).__name__).lower()
+        column = getattr(op, "column", None) or ", ".join(getattr(op, "columns", ()) or ()) \
+            if not isinstance(op, CreateTable) else ""
+        parts.append(f"{words} {op.table}" + (f".{column}" if column else ""))
+    text = "; ".join(parts)
+    return text if len(text) <= 72 else text[:69] + "..."
 
 
 def make(folder: Path, models: Iterable[type], plugin: str, name: str | None = None,
@@ -414,8 +434,7 @@ def make(folder: Path, models: Iterable[type], plugin: str, name: str | None = N
     if not re.fullmatch(r"[a-z0-9_]{1,60}", name):
         raise SchemaError(f"step name {name!r} must be lower-case letters, digits and _")
     path = folder / f"{number:04d}_{name}.py"
-    path.write_text(render(ops, f"{plugin} {path.stem}: written by `zhanggui migrations make "
-                                f"{plugin}`; reviewed and committed."), "utf-8")
+    path.write_text(render(ops, _summary(ops), plugin), "utf-8")
     return path
 
 

@@ -70,8 +70,19 @@ class ScopedViewMixin:
         """Narrow a peewee select on this view's model to what the user may reach.
 
         Called at query time (inside the request), for lists, gets, edits, deletes
-        and to check adds and edits. Default: unchanged.
+        and to check adds and edits. Default: rows whose ``MemberRef`` columns name
+        a member the user may reach on the member screen (or no member), else
+        unchanged.
         """
+        from ...memberref import member_ref_fields
+
+        for field in member_ref_fields([self.datamodel.obj]):
+            owner = _scoping_view(self.appbuilder, field.rel_model)
+            if owner is not None:
+                every = field.rel_model.select(field.rel_model._meta.primary_key)
+                reachable = owner.scope_query(every)
+                if reachable is not every:  # unchanged: the user reaches every member
+                    query = query.where(field.is_null() | field.in_(reachable))
         return query
 
 
