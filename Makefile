@@ -32,7 +32,8 @@ install: $(STAMP) catalogs
 
 # compile every .po of the core and the plugins (run at install time)
 catalogs: $(STAMP)
-	$(BIN)/python -m zhanggui.catalogs locale $(wildcard plugins/*/zhanggui_*/translations)
+	$(BIN)/python -m zhanggui.catalogs locale $(wildcard plugins/*/zhanggui_*/translations) \
+	    $(wildcard $(addsuffix /*/translations,$(EXAMPLE_PLUGINS)))
 
 # extract, update and compile every catalog (after changing user-facing text): the
 # core's and every installed plugin's, wherever it lives (zhanggui_translation_dirs)
