@@ -49,3 +49,21 @@ def test_every_hook_has_the_project_prefix():
     names = [n for n, o in vars(hookspecs).items()
              if inspect.isfunction(o) and hasattr(o, "zhanggui_spec")]
     assert names and all(n.startswith("zhanggui_") for n in names)
+
+
+def test_the_event_values_in_the_reference_are_the_ones_the_code_declares(reference):
+    from zhanggui.docgen import rewrite
+
+    assert reference == rewrite(reference), (
+        "docs/hooks.md is stale: run python -m zhanggui.docgen docs/hooks.md")
+
+
+@pytest.mark.parametrize("doc", ["plugins.md", "hooks.md"])
+def test_every_python_example_in_the_guides_is_valid_python(doc):
+    text = (ROOT / "docs" / doc).read_text("utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert blocks
+    for block in blocks:
+        if block.startswith("def ") and block.strip().count("\n") == 0:
+            block = block.strip() + ": ..."  # a hook's signature
+        compile(block, f"docs/{doc}", "exec")
