@@ -1,10 +1,9 @@
 """Zhanggui (掌柜): the public plugin API.
 
-Plugins import only what this module exports, plus the console toolkit
-``zhanggui.console.datamodel`` (``ModelView``, ``ModelRestApi``, ``PeeweeInterface``)
-and the test fixtures of ``zhanggui.testing``; everything else may change between
-releases.  See ``docs/plugins.md`` (the plugin author's guide) and ``docs/hooks.md``
-(the hook reference).
+Plugins import only what this module exports, plus the modules that
+``docs/plugins.md`` names under "Stability promise" (the one statement of what is
+stable); everything else may change between releases.  See ``docs/plugins.md`` (the
+plugin author's guide) and ``docs/hooks.md`` (the hook reference).
 """
 from __future__ import annotations
 
