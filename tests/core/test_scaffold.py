@@ -46,7 +46,7 @@ def test_a_scaffolded_plugin_installs_lists_migrates_and_passes_its_tests(tmp_pa
                             "-p", "no:xdist", str(source / "tests")], env=env, cwd=source,
                            capture_output=True, text=True, timeout=300)
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert "2 passed" in tests.stdout
+    assert "5 passed" in tests.stdout
 
 
 def _make_translations_covers_it(site, env):
