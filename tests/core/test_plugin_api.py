@@ -145,8 +145,7 @@ def test_a_listener_that_raises_rolls_the_sale_back_and_is_named(make_app, make_
     assert "plugin 'shelf' failed in zhanggui_purchase_recorded" in caplog.text
 
 
-def test_the_pos_answer_names_the_plugin_whose_listener_failed(make_app, make_plugin,
-                                                                create_user, login):
+def test_the_pos_answer_names_the_plugin_whose_listener_failed(make_app, make_plugin):
     from zhanggui_members.models import Purchase, Store  # the core's test may look inside
 
     def broken(purchase):
@@ -157,12 +156,14 @@ def test_the_pos_answer_names_the_plugin_whose_listener_failed(make_app, make_pl
     with app.app_context():
         Store.create(code="SH01", name="上海一店", city="上海", region="East",
                      currency="CNY")
-    create_user("admin", "Head-office admin")
+    from zhanggui.users import create_user
+
+    with app.app_context():
+        create_user("admin", "admin-Passw0rd-for-tests", role="Head-office admin")
     client = app.test_client()
-    assert login(client, "admin", "admin-Passw0rd-for-tests").status_code == 302
     token = client.post("/api/v1/security/login", json={
         "username": "admin", "password": "admin-Passw0rd-for-tests", "provider": "db"})
-    assert token.status_code == 200  # a signed-in test client may ask for a token too
+    assert token.status_code == 200
     answer = client.post("/api/v1/pos/transactions", headers={
         "Authorization": f"Bearer {token.get_json()['access_token']}"}, json={
         "id": "T-1", "store": "SH01", "occurred_at": "2026-11-11T10:30:00+08:00",
@@ -181,3 +182,23 @@ def test_a_disabled_plugin_is_listed_with_its_title(make_app):
     assert not info["acme_giftcards"].enabled
     with app.test_request_context("/"):
         assert str(info["acme_giftcards"].title) == "Gift cards"
+
+
+def test_the_admin_client_may_ask_for_a_token_with_its_session(admin_client):
+    answer = admin_client.post("/api/v1/security/login", json={
+        "username": "admin", "password": "admin-Passw0rd-for-tests", "provider": "db"})
+    assert answer.status_code == 200 and answer.get_json()["access_token"]
+
+
+def test_translations_compile_counts_only_the_catalogs_it_compiled(tmp_path):
+    import os
+
+    from zhanggui.catalogs import compile_dir
+    from zhanggui.scaffold import scaffold
+
+    folder = scaffold("shelf", tmp_path) / "zhanggui_shelf" / "translations"
+    assert compile_dir(folder, "zhanggui_shelf") == 0  # the scaffold compiled them
+    po = folder / "zh_TW" / "LC_MESSAGES" / "zhanggui_shelf.po"
+    later = po.with_suffix(".mo").stat().st_mtime + 10
+    os.utime(po, (later, later))
+    assert compile_dir(folder, "zhanggui_shelf") == 1

@@ -205,9 +205,6 @@ def _api_blueprints(appbuilder) -> set[str]:
     return names
 
 
-TOKEN_LOGIN_PATH = "/api/v1/security/login"
-
-
 def install(app: Flask, appbuilder) -> CSRFProtect:
     """CSRF for every console form and session-authenticated API call, stale-session
     ending; call once every view and API is registered."""
@@ -223,8 +220,6 @@ def install(app: Flask, appbuilder) -> CSRFProtect:
             return None
         if "Authorization" in request.headers or "_user_id" not in session:
             return None  # token auth: a cross-site page cannot set this header
-        if request.path == TOKEN_LOGIN_PATH:
-            return None  # answers tokens in its body; the session is neither read nor changed
         csrf.protect()
         return None
 
