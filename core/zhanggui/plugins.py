@@ -265,7 +265,7 @@ class PluginHost:
             try:
                 if plugin in callers:
                     out.extend((plugin, result) for result in callers[plugin](**kwargs))
-                declared = self._declared[plugin].get(hook_name)
+                declared = self._declared.get(plugin, {}).get(hook_name)
                 if declared is not None:
                     out.append((plugin, declared(**kwargs)))
             except Exception as exc:
