@@ -162,7 +162,7 @@ def test_every_hook_example_runs_against_a_running_app(example_app, create_user)
 
     from flask_login import login_user
 
-    from zhanggui_members.services import register_member
+    from zhanggui_members.profile.services import register_member
 
     admin = create_user("admin", "Head-office admin")
     examples = _hook_examples()
@@ -228,7 +228,7 @@ def test_every_other_example_runs_in_a_request(example_app, create_user):
     from flask_login import login_user
 
     from zhanggui import database
-    from zhanggui_members.services import register_member
+    from zhanggui_members.profile.services import register_member
 
     create_user("admin", "Head-office admin")
     with example_app.app_context():
@@ -264,7 +264,7 @@ def test_every_other_example_runs_in_a_request(example_app, create_user):
 
 def test_the_documented_pos_body_is_accepted_by_the_pos_api(make_app, admin_client, app):
     from zhanggui.testing import ADMIN_PASSWORD
-    from zhanggui_members.models import Store
+    from zhanggui_members.profile.models import Store
 
     block = next(b for b in _blocks("plugins.md") if b.startswith("sale = {"))
     namespace: dict = {}

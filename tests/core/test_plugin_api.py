@@ -146,7 +146,7 @@ def test_a_listener_that_raises_rolls_the_sale_back_and_is_named(make_app, make_
 
 
 def test_the_pos_answer_names_the_plugin_whose_listener_failed(make_app, make_plugin):
-    from zhanggui_members.models import Purchase, Store  # the core's test may look inside
+    from zhanggui_members.profile.models import Purchase, Store  # the core's test may look inside
 
     def broken(purchase):
         raise RuntimeError("printer offline")

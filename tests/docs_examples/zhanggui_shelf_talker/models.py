@@ -2,7 +2,7 @@
 import peewee
 
 from zhanggui import Model, UTCDateTimeField, utcnow
-from zhanggui_members.models import Member, PurchaseLine  # the examples of members' own hooks
+from zhanggui_members.profile.models import Member, PurchaseLine  # the examples of members' own hooks
 
 __all__ = ["Member", "PurchaseLine", "ShelfTalker", "ShelfTalkerPrint"]
 
