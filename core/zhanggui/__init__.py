@@ -35,6 +35,7 @@ __all__ = [
     "format_number", "format_percent", "format_percentage", "has_permission", "hookimpl", "ngettext", "plugins", "utcnow",
     "write_transaction",
 ]
+__all__ += ["SafeString", "StrictBoolean", "WholeNumber"]
 
 
 def create_app(config=None):
@@ -61,3 +62,13 @@ def has_permission(name: str) -> bool:
     from .console.security import has_permission as _has
 
     return _has(name)
+
+
+def __getattr__(name: str):
+    # request-body fields (marshmallow), loaded on first use: importing them pulls in
+    # the console toolkit, which itself imports this module
+    if name in ("SafeString", "StrictBoolean", "WholeNumber"):
+        from .console.datamodel import safe_fields
+
+        return getattr(safe_fields, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
