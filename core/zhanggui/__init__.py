@@ -35,7 +35,7 @@ __all__ = [
     "format_number", "format_percent", "format_percentage", "has_permission", "hookimpl", "ngettext", "plugins", "utcnow",
     "write_transaction",
 ]
-__all__ += ["SafeString", "StrictBoolean", "WholeNumber"]
+__all__ += ["Instant", "SafeString", "StrictBoolean", "WholeNumber"]
 
 
 def create_app(config=None):
@@ -67,7 +67,7 @@ def has_permission(name: str) -> bool:
 def __getattr__(name: str):
     # request-body fields (marshmallow), loaded on first use: importing them pulls in
     # the console toolkit, which itself imports this module
-    if name in ("SafeString", "StrictBoolean", "WholeNumber"):
+    if name in ("Instant", "SafeString", "StrictBoolean", "WholeNumber"):
         from .console.datamodel import safe_fields
 
         return getattr(safe_fields, name)

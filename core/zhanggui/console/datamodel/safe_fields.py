@@ -8,7 +8,7 @@ columns.  These fields refuse all of that with a field message, so the API answe
 422 and writes nothing::
 
     from marshmallow import Schema
-    from zhanggui import SafeString, WholeNumber
+    from zhanggui import Instant, SafeString, StrictBoolean, WholeNumber
 
     class RedemptionRequest(Schema):
         id = SafeString(required=True, max_length=64)
@@ -92,6 +92,39 @@ class WholeNumber(fields.Integer):
             raise ValidationError(_("Give a whole number from %(low)s to %(high)s.",
                                     low=self.min_value, high=self.max_value))
         return value
+
+
+class Instant(fields.AwareDateTime):
+    """An ISO 8601 time with its offset (``2026-05-01T10:00:00+08:00``), loaded as
+    an aware UTC ``datetime`` between the years ``min_year`` and ``max_year`` (so
+    ``0001-01-01T00:00:00+14:00``, which has no UTC, is refused, not a crash)."""
+
+    def __init__(self, *, min_year: int = 1900, max_year: int = 2999, **kwargs: Any):
+        self.min_year, self.max_year = min_year, max_year
+        kwargs.setdefault("format", "iso")
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any):
+        import datetime as dt
+
+        if not isinstance(value, str) or len(value) > 64 or "\x00" in value:
+            raise ValidationError(_("Give the time in ISO 8601 with its offset, e.g. "
+                                    "2026-05-01T10:00:00+08:00."))
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise ValidationError(_("Give the time in ISO 8601 with its offset, e.g. "
+                                    "2026-05-01T10:00:00+08:00."))
+        try:
+            moment = moment.astimezone(dt.timezone.utc)
+        except (OverflowError, ValueError):
+            moment = None
+        if moment is None or not self.min_year <= moment.year <= self.max_year:
+            raise ValidationError(_("Give a time between the years %(low)s and %(high)s.",
+                                    low=self.min_year, high=self.max_year))
+        return moment
 
 
 class StrictBoolean(fields.Boolean):
