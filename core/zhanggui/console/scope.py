@@ -186,6 +186,10 @@ def _user_choices() -> list[tuple[str, str]]:
     return [(str(u.id), f"{u.username} ({u.first_name} {u.last_name})") for u in users]
 
 
+def _store_choices() -> list[tuple[str, str]]:
+    return [(code, f"{code} {name}") for code, name in known_stores().items()]
+
+
 def _username(user_id: Any) -> str:
     sm = current_app.appbuilder.sm
     user = sm.get_user_by_id(user_id) if user_id is not None else None
@@ -193,7 +197,11 @@ def _username(user_id: Any) -> str:
 
 
 class UserStoreView(ModelView):
-    """Security → Store assignments: which users work for which stores."""
+    """Security → Store assignments: which users work for which stores.
+
+    The store is a choice among the chain's stores (``zhanggui_stores``): a code no
+    store has (a typo such as ``TP99``) is refused with a form message.
+    """
 
     route_base = "/userstores"
     audit_exempt = True  # audited as permission changes instead
@@ -213,6 +221,8 @@ class UserStoreView(ModelView):
     formatters_columns = {"user_id": _username}
     add_form_extra_fields = edit_form_extra_fields = {
         "user_id": SelectField(_l("User"), choices=_user_choices, coerce=int),
+        "store_code": SelectField(_l("Store"), choices=_store_choices,
+                                  validate_choice=True),
     }
 
     def post_add(self, item):
