@@ -13,7 +13,8 @@ sales.  Permissions: ``can_record`` / ``can_refund`` on ``PosApi``, ``can_lookup
 ``MemberLookupApi``.  Store scope: a till's user records and refunds only for the
 stores assigned to it (403 / 404 otherwise); a sale may name a member of any store
 (members shop everywhere), but a look-up finds only members whose home store is one
-of the caller's stores, like the 360° view (404 otherwise, as for nobody).
+of the caller's stores, like the 360° view (404 otherwise, as for nobody), and each
+look-up that finds one is written to the audit log (``view`` on the member).
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from .answers import json_answer as _json
 from .phones import PhoneNumberError
 from .pos import PosInputError
 from .purchases import record_refund, record_sale, record_sales
+from .models import Member
 from .services import find_member, member_summary
 
 log = logging.getLogger("zhanggui.members.api")
@@ -228,4 +230,8 @@ class MemberLookupApi(BaseApi):
 
         if member is None or not member_reachable(member.id):
             return _json(404, {"message": _("No member has this phone or card number.")})
-        return _json(200, {"member": member_summary(member)})
+        from zhanggui.console.audit import record
+
+        summary = member_summary(member)
+        record("view", Member._meta.table_name, pk=member.id, fields=sorted(summary))
+        return _json(200, {"member": summary})

@@ -181,3 +181,22 @@ def test_the_openapi_document_declares_the_bodies_the_api_validates(loyalty_app,
         operation = next(iter(doc["paths"][path].values()))
         assert [p["name"] for p in operation["parameters"] if p["in"] == "path"] == [name]
         assert "404" in operation["responses"]
+
+
+def test_sign_ups_and_check_ins_are_in_the_audit_log(chain, loyalty_app, bearer):
+    from .test_events import _event
+
+    event = _event(store_code="SH01")
+    client, headers = loyalty_app.test_client(), bearer("Store staff", stores=("SH01",))
+    start = AuditEntry.select().count()
+    base = f"/api/v1/loyalty/events/{event.id}"
+    assert client.post(f"{base}/signups", json={"member_id": chain["sh"]},
+                       headers=headers).status_code == 201
+    for status in (201, 200):   # the second check-in repeats the first: no new entry
+        assert client.post(f"{base}/attendance", json={"member_id": chain["sh"]},
+                           headers=headers).status_code == status
+    signup = EventSignup.get()
+    got = [(e.action, e.resource, e.record_pk) for e in
+           AuditEntry.select().where(AuditEntry.seq > start).order_by(AuditEntry.seq)]
+    assert got == [("create", "loyalty_event_signup", str(signup.id)),
+                   ("update", "loyalty_event_signup", str(signup.id))]
