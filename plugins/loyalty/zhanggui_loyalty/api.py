@@ -172,13 +172,18 @@ _PROBLEM = {"application/json": {"schema": {"$ref": "#/components/schemas/Proble
 
 
 def _answers(ok: dict, **refusals: str) -> dict:
-    """OpenAPI responses: ``ok`` {status: (description, schema)} and refusals."""
+    """OpenAPI responses: ``ok`` {status: (description, schema name or ``None``)}, the
+    refusals {"_<status>": description} and the 401/403 of authentication."""
     out = {str(status): {"description": text, "content": {"application/json": {
         "schema": {"$ref": f"#/components/schemas/{schema}"} if schema else
         {"type": "object"}}}} for status, (text, schema) in ok.items()}
     for status, text in refusals.items():
         out[status.lstrip("_")] = {"description": text, "content": _PROBLEM}
     out["401"] = {"$ref": "#/components/responses/401"}
+    out.setdefault("400", {"description": "The body is not a JSON object",
+                           "content": _PROBLEM})
+    out.setdefault("403", {"description": "The caller's roles do not allow this",
+                           "content": _PROBLEM})
     return out
 
 

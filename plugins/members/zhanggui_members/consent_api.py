@@ -82,6 +82,12 @@ class MemberConsentApi(BaseApi):
             schema:
               type: integer
           responses:
+            400:
+              description: The body is not a JSON object
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              description: The caller's roles do not allow this
             200:
               description: The current answer per channel and the history, newest first
             404:
@@ -125,6 +131,12 @@ class MemberConsentApi(BaseApi):
                 schema:
                   $ref: '#/components/schemas/ConsentRequest'
           responses:
+            400:
+              description: The body is not a JSON object
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              description: The caller's roles do not allow this
             201:
               description: Recorded; the record and the current answers
             404:
@@ -169,6 +181,12 @@ class MemberConsentApi(BaseApi):
                 schema:
                   $ref: '#/components/schemas/WithdrawAllRequest'
           responses:
+            400:
+              description: The body is not a JSON object
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              description: The caller's roles do not allow this
             201:
               description: Withdrawn on every channel
             404:
@@ -211,6 +229,12 @@ class MemberConsentApi(BaseApi):
                 schema:
                   $ref: '#/components/schemas/GuardianConsentRequest'
           responses:
+            400:
+              description: The body is not a JSON object
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              description: The caller's roles do not allow this
             201:
               description: Recorded
             404:
