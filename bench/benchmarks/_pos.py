@@ -97,14 +97,16 @@ def _security_manager():
 
 
 def members_with_phones(rng: random.Random, n: int) -> list[tuple[int, str]]:
-    """``n`` random (member id, phone in clear) of members that have a phone."""
+    """``n`` random (member id, phone in clear) of current members that have a phone and
+    a home store (a till's user reaches only members of its stores)."""
     from zhanggui import database
     from zhanggui_members.profile.crypto import phone_cipher
 
     cipher = phone_cipher()
     rows = database.execute_sql(
         "SELECT id, phone_encrypted FROM members_member WHERE phone_encrypted IS NOT NULL "
-        "AND erased_at IS NULL ORDER BY id").fetchall()
+        "AND erased_at IS NULL AND home_store_id IS NOT NULL AND merged_into_id IS NULL "
+        "ORDER BY id").fetchall()
     picked = rng.sample(rows, min(n, len(rows)))
     return [(member_id, cipher.decrypt(token)) for member_id, token in picked]
 

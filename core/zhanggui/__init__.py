@@ -40,6 +40,7 @@ __all__ = [
     # declarative plugins, member references, API actions (docs/plugins.md)
     "ApiError", "MemberRef", "api_action", "hook_failure", "json_response",
 ]
+__all__ += ["Instant", "SafeString", "StrictBoolean", "WholeNumber"]
 
 
 def create_app(config=None):
@@ -66,3 +67,13 @@ def has_permission(name: str) -> bool:
     from .console.security import has_permission as _has
 
     return _has(name)
+
+
+def __getattr__(name: str):
+    # request-body fields (marshmallow), loaded on first use: importing them pulls in
+    # the console toolkit, which itself imports this module
+    if name in ("Instant", "SafeString", "StrictBoolean", "WholeNumber"):
+        from .console.datamodel import safe_fields
+
+        return getattr(safe_fields, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

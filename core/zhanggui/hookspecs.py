@@ -332,3 +332,30 @@ def zhanggui_request_approval(kind: str, subject: str, requested_by: Any,
 def zhanggui_approval_decided(kind: str, reference: Any, approved: bool,
                               decided_by: Any, comment: str) -> None:
     """An approval requested with :func:`zhanggui_request_approval` was decided."""
+
+
+# --- stores and store scope -------------------------------------------------------
+
+@hookspec(firstresult=True)
+def zhanggui_member_store(member_id: Any) -> str | None:
+    """Return the code of the home store of member ``member_id``.
+
+    One-answer hook (``firstresult``): stops at the first non-``None`` result.  Answer
+    ``""`` for a member without a home store and ``None`` when no current member has
+    this id (never existed, or merged into another).  The members plugin answers;
+    loyalty and the consent API ask it to apply store scope
+    (:func:`zhanggui.console.scope.member_reachable`): a store-scoped user reaches a
+    member only when its home store is one of the user's stores.
+    """
+
+
+@hookspec
+def zhanggui_stores() -> list[tuple[str, str]]:
+    """Return the chain's stores as ``(code, name)`` pairs.
+
+    Registration-style: the lists of every plugin are merged and a code answered
+    twice is refused.  Called when a user assigns staff to stores (Security → Store
+    assignments offers only these codes) and when an API checks a store code it was
+    given (an unknown store is refused with a field message).  Return ``[]`` when the
+    plugin keeps no stores.
+    """

@@ -97,6 +97,40 @@ def user_store_codes() -> set[str] | None:
     return codes
 
 
+def known_stores() -> dict[str, str]:
+    """The chain's stores, ``{code: name}`` sorted by code, as the plugins know them
+    (``zhanggui_stores``)."""
+    host = current_app.extensions["zhanggui"].plugins
+    pairs = host.collect("zhanggui_stores", key=lambda pair: pair[0])
+    return {code: name for code, name in sorted(pairs)}
+
+
+_SIGNED_IN: Any = object()
+MAX_ID = 2 ** 63 - 1
+
+
+def member_reachable(member_id: Any, codes: Any = _SIGNED_IN) -> bool:
+    """Whether member ``member_id`` exists and is within the stores ``codes``.
+
+    ``codes``: a set of store codes, ``None`` for every store, by default the
+    signed-in user's stores (:func:`user_store_codes`).  A member is within them when its home store
+    (``zhanggui_member_store``) is one of them; a member without a home store is
+    reachable only by users who see every store.  APIs answer 404 both for a member
+    that does not exist and for one out of reach, so a store's staff cannot learn
+    which ids exist elsewhere.
+    """
+    if codes is _SIGNED_IN:
+        codes = user_store_codes()
+    if isinstance(member_id, bool) or not isinstance(member_id, int) \
+            or not 0 < member_id <= MAX_ID:
+        return False
+    host = current_app.extensions["zhanggui"].plugins
+    home = host.call_first("zhanggui_member_store", member_id=member_id)
+    if home is None:
+        return False
+    return codes is None or home in codes
+
+
 StoreRule = Callable[[peewee.ModelSelect, set], peewee.ModelSelect]
 
 
@@ -152,6 +186,10 @@ def _user_choices() -> list[tuple[str, str]]:
     return [(str(u.id), f"{u.username} ({u.first_name} {u.last_name})") for u in users]
 
 
+def _store_choices() -> list[tuple[str, str]]:
+    return [(code, f"{code} {name}") for code, name in known_stores().items()]
+
+
 def _username(user_id: Any) -> str:
     sm = current_app.appbuilder.sm
     user = sm.get_user_by_id(user_id) if user_id is not None else None
@@ -159,7 +197,11 @@ def _username(user_id: Any) -> str:
 
 
 class UserStoreView(ModelView):
-    """Security → Store assignments: which users work for which stores."""
+    """Security → Store assignments: which users work for which stores.
+
+    The store is a choice among the chain's stores (``zhanggui_stores``): a code no
+    store has (a typo such as ``TP99``) is refused with a form message.
+    """
 
     route_base = "/userstores"
     audit_exempt = True  # audited as permission changes instead
@@ -179,6 +221,8 @@ class UserStoreView(ModelView):
     formatters_columns = {"user_id": _username}
     add_form_extra_fields = edit_form_extra_fields = {
         "user_id": SelectField(_l("User"), choices=_user_choices, coerce=int),
+        "store_code": SelectField(_l("Store"), choices=_store_choices,
+                                  validate_choice=True),
     }
 
     def post_add(self, item):

@@ -158,6 +158,28 @@ def zhanggui_find_member(phone, card):
 
 
 @hookimpl
+def zhanggui_member_store(member_id):
+    """The home store's code ("" for none); ``None`` for no member or a merged one."""
+    import peewee
+
+    from .profile.models import Member, Store
+
+    row = (Member.select(Member.merged_into, Store.code)
+           .join(Store, peewee.JOIN.LEFT_OUTER, on=(Member.home_store == Store.id))
+           .where(Member.id == member_id).tuples().first())
+    if row is None or row[0] is not None:
+        return None
+    return row[1] or ""
+
+
+@hookimpl
+def zhanggui_stores():
+    from .profile.models import Store
+
+    return list(Store.select(Store.code, Store.name).order_by(Store.code).tuples())
+
+
+@hookimpl
 def zhanggui_export_member(member_id):
     from .profile.services import export_member_data
 

@@ -88,6 +88,8 @@ def shop_plugin(make_plugin):
                                         ApiEndpoint("sectest_receipt", ReceiptApi)],
         zhanggui_default_roles=lambda: [RoleGrant("Store staff", CUSTOMER_PERMS + API_PERMS),
                                         RoleGrant("Marketing", CUSTOMER_PERMS + API_PERMS)],
+        zhanggui_stores=lambda: list(ShopStore.select(ShopStore.code, ShopStore.name)
+                                     .order_by(ShopStore.code).tuples()),
     )
 
 

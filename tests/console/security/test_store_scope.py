@@ -1,6 +1,8 @@
 """Store-scoped roles see and change only their own stores' records, everywhere."""
 from __future__ import annotations
 
+import re
+
 
 def test_store_staff_lists_only_their_stores_customers(signed_in, shop):
     staff = signed_in("sh_staff", "Store staff", stores=["SH001"])
@@ -84,7 +86,8 @@ def test_user_store_codes_answers_none_or_the_assigned_codes(app, create_user, s
         assert user_store_codes() == {"SH001", "SH002"}
 
 
-def test_an_admin_assigns_a_user_to_a_store_in_the_console(app, admin_client, create_user, sec):
+def test_an_admin_assigns_a_user_to_a_store_in_the_console(app, admin_client, create_user, sec,
+                                                          shop):
     from zhanggui.console.audit import AuditEntry
     from zhanggui.console.scope import UserStore
 
@@ -107,3 +110,25 @@ def test_store_managers_cannot_manage_store_assignments(signed_in):
     manager = signed_in("mgr", "Store manager", stores=["SH001"])
     assert manager.get("/userstores/add").status_code in (302, 403)
     assert manager.get("/userstores/list/").status_code in (302, 403)
+
+
+def test_a_store_assignment_is_a_choice_among_the_chains_stores(app, admin_client, create_user,
+                                                                 sec, shop):
+    from zhanggui.console.scope import UserStore
+
+    create_user("mgr", "Store manager")
+    page = admin_client.get("/userstores/add").get_data(as_text=True)
+    options = re.findall(r'<option[^>]*value="([^"]*)"', page.split('name="store_code"')[1]
+                         .split("</select>")[0])
+    assert options == ["BJ001", "SH001"]
+    with app.app_context():
+        user_id = app.appbuilder.sm.find_user(username="mgr").id
+    for typo in ("TP99", "SH001 ", "", "a\x00b"):
+        response = admin_client.post("/userstores/add", data={
+            "csrf_token": sec.csrf_token(page), "user_id": str(user_id), "store_code": typo})
+        assert response.status_code == 200, typo   # the form again, with its message
+        assert "has-error" in response.get_data(as_text=True) or \
+            "invalid-feedback" in response.get_data(as_text=True) or \
+            "help-block" in response.get_data(as_text=True)
+    with app.app_context():
+        assert UserStore.select().where(UserStore.user_id == user_id).count() == 0

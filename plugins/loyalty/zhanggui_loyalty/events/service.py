@@ -14,6 +14,7 @@
   ``event:<event id>:member:<member id>:attend`` and stamps the sign-up, in one
   transaction under the member's balance lock: checking in twice awards once and
   answers the first check-in again.
+* Each sign-up and each first check-in writes its audit entry in its transaction.
 """
 from __future__ import annotations
 
@@ -35,6 +36,14 @@ from ..tiers import service as tiers
 CHECK_IN_OPENS = dt.timedelta(hours=2)
 CHECK_IN_CLOSES = dt.timedelta(hours=12)
 CHANNELS = {code for code, _label in SIGNUP_CHANNELS}
+
+
+def _audit(model, pk, fields, action: str = "create") -> None:
+    """The audit entry of a sign-up or check-in, in its transaction, whatever the door
+    (console form, list action, API)."""
+    from zhanggui.console.audit import record
+
+    record(action, model._meta.table_name, pk=pk, fields=fields)
 
 
 def attendance_key(event_id: int, member_id: int) -> str:
@@ -104,8 +113,10 @@ def sign_up(event_id: int, member_id: int, channel: str = "console",
             taken = EventSignup.select().where(EventSignup.event == event.id).count()
             if taken >= event.capacity:
                 raise LoyaltyError(409, "event_full", _("All places of this event are taken."))
-            return EventSignup.create(event=event.id, member_id=member_id, channel=channel,
-                                      signed_up_at=now)
+            signup = EventSignup.create(event=event.id, member_id=member_id,
+                                        channel=channel, signed_up_at=now)
+            _audit(EventSignup, signup.id, ("event", "member_id", "channel"))
+            return signup
     except IntegrityError:  # the same member signing up twice at the same moment
         raise LoyaltyError(409, "already_signed_up",
                            _("This member already has a place at this event.")) from None
@@ -146,6 +157,7 @@ def check_in(event_id: int, member_id: int, now: dt.datetime | None = None) -> C
             entry = post_zero(balance, "earn", key, **fields)
         (EventSignup.update(attended_at=now, attendance_entry=entry.id)
          .where(EventSignup.id == signup.id).execute())
+        _audit(EventSignup, signup.id, ("attended_at", "attendance_entry"), "update")
         signup.attended_at, signup.attendance_entry = now, entry.id
         return CheckIn(signup, entry.points, balance.balance, entry.id, False)
 

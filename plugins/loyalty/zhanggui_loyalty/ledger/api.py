@@ -2,11 +2,20 @@
 
 * ``POST /redemptions`` ``{"id", "member": {"phone"}|{"card"}, "points", "store",
   "reason"}`` -> 201 ``{"id", "member", "points", "balance", "pending", "entry",
-  "drawn_from"}``; 409 ``insufficient_points`` / ``idempotency_key_reused``;
-  404 ``member_not_found``; 422 ``invalid`` with field messages.
+  "drawn_from"}``; a replay (same id, same body) 200 with the first answer; 409
+  ``insufficient_points`` / ``idempotency_key_reused`` (same id, another body);
+  404 ``member_not_found`` (also for a member outside the caller's stores); 403
+  ``store_forbidden`` for another store; 422 ``invalid`` with field messages (an
+  unknown store among them).
 * ``GET /members/<id>``, ``GET /members?phone=...`` or ``?card=...``: the member's
   balance, pending points, tier and benefits, next-tier progress, points expiring
-  in the next 30 days and the last ledger entries.
+  in the next 30 days and the last ledger entries; 404 for an unknown member or one
+  outside the caller's stores.
+
+Store scope is the 360° view's (:mod:`zhanggui_loyalty.access`).  Every read of a
+member's points and every redemption is written to the audit log.  Bodies are
+validated by the schemas of :mod:`zhanggui_loyalty.api_schemas`, which are also what
+the OpenAPI document declares.
 * ``POST /preview`` a basket -> the points it would earn, line by line.
 * ``POST /adjustments`` ``{"id", "member_id", "points", "reason"}``: a manual
   correction (permissions ``can_adjust on LoyaltyApi`` and ``loyalty.adjust_points``),
@@ -27,11 +36,15 @@ from flask import g, jsonify, make_response, request
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 
-from zhanggui import (PaymentEvent, PurchaseEvent, PurchaseLineEvent, _, has_permission,
-                      plugins, utcnow)
+from zhanggui import (PaymentEvent, PurchaseEvent, PurchaseLineEvent, SafeString, _,
+                      has_permission, utcnow)
 
+from zhanggui.console.scope import user_store_codes
+
+from ..access import audit_points_read, check_store, find_reachable_member, reachable_member
 from .adjustments import ADJUST_PERMISSION, adjust_with_audit
 
+from ..api_schemas import SCHEMAS, AdjustmentRequest, RedemptionRequest, load
 from ..rules.earning import preview
 from .queries import member_summary
 from .redemption import LoyaltyError, redeem_points
@@ -52,15 +65,13 @@ def _text(data: dict, key: str, errors: dict, max_length: int, required: bool = 
     if not isinstance(value, str) or len(value) > max_length:
         errors[key] = [_("Give text of at most %(count)s characters.", count=max_length)]
         return None
-    return value.strip()
+    from marshmallow import ValidationError
 
-
-def _whole(data: dict, key: str, errors: dict):
-    value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        errors[key] = [_("Give a whole number of points.")]
+    try:  # NUL characters and lone surrogates never reach a query
+        return SafeString(max_length=max_length).deserialize(value)
+    except ValidationError as exc:
+        errors[key] = list(exc.messages)
         return None
-    return value
 
 
 def _money(value: Any, where: str, errors: dict) -> decimal.Decimal | None:
@@ -86,23 +97,24 @@ def _body() -> dict:
 
 
 def find_member_id(phone: str | None, card: str | None) -> int:
-    member_id = plugins().call_first("zhanggui_find_member", phone=phone, card=card)
-    if member_id is None:
-        raise LoyaltyError(404, "member_not_found", _("No member has this phone or card."))
-    return int(member_id)
+    """The member with this phone or card within the caller's stores (404 otherwise)."""
+    return find_reachable_member(phone, card, user_store_codes())
 
 
 def _member_ref(data: dict, errors: dict) -> tuple[str | None, str | None]:
+    """The ``member`` object's phone and card (see :class:`~.api_schemas.MemberRef`)."""
+    from ..api_schemas import MemberRef, load
+
     member = data.get("member")
-    if not isinstance(member, dict) or not (member.get("phone") or member.get("card")):
+    if not isinstance(member, dict):
         errors["member"] = [_("Give the member as {\"phone\": ...} or {\"card\": ...}.")]
         return None, None
-    phone, card = member.get("phone"), member.get("card")
-    if (phone is not None and not isinstance(phone, str)) or \
-            (card is not None and not isinstance(card, str)):
-        errors["member"] = [_("Give the phone and card numbers as text.")]
+    try:
+        ref = load(MemberRef, member)
+    except LoyaltyError as exc:
+        errors["member"] = exc.message
         return None, None
-    return phone or None, card or None
+    return ref["phone"], ref["card"]
 
 
 def parse_basket(data: dict) -> tuple[PurchaseEvent, tuple[str | None, str | None] | None]:
@@ -155,54 +167,140 @@ def parse_basket(data: dict) -> tuple[PurchaseEvent, tuple[str | None, str | Non
     return event, member
 
 
+_MEMBER_ID = {"in": "path", "name": "member_id", "required": True,
+              "schema": {"type": "integer", "minimum": 1}}
+_PROBLEM = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def _answers(ok: dict, **refusals: str) -> dict:
+    """OpenAPI responses: ``ok`` {status: (description, schema name or ``None``)}, the
+    refusals {"_<status>": description} and the 401/403 of authentication."""
+    out = {str(status): {"description": text, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{schema}"} if schema else
+        {"type": "object"}}}} for status, (text, schema) in ok.items()}
+    for status, text in refusals.items():
+        out[status.lstrip("_")] = {"description": text, "content": _PROBLEM}
+    out["401"] = {"$ref": "#/components/responses/401"}
+    out.setdefault("400", {"description": "The body is not a JSON object",
+                           "content": _PROBLEM})
+    out.setdefault("403", {"description": "The caller's roles do not allow this",
+                           "content": _PROBLEM})
+    return out
+
+
+def _json_body(schema: str) -> dict:
+    return {"required": True, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
 class LoyaltyApi(BaseApi):
     """Points, tiers and redemptions for tills, apps and the call center."""
 
     resource_name = "loyalty"
     allow_browser_login = True
     openapi_spec_tag = "Loyalty"
+    openapi_spec_component_schemas = SCHEMAS
     method_permission_name = {"member": "get", "member_lookup": "get", "redeem": "redeem",
                               "adjust": "adjust", "basket_preview": "preview"}
+    openapi_spec_methods = {
+        "member": {"get": {
+            "parameters": [_MEMBER_ID],
+            "responses": _answers({200: ("The member's points", "MemberPoints")},
+                                  _404="No member has this id within the caller's stores")}},
+        "member_lookup": {"get": {
+            "parameters": [{"in": "query", "name": name, "schema": {
+                "type": "string", "maxLength": 32}} for name in ("phone", "card")],
+            "responses": _answers({200: ("The member's points", "MemberPoints")},
+                                  _404="No member has this phone or card within the "
+                                       "caller's stores",
+                                  _422="Neither a phone nor a card given")}},
+        "redeem": {"post": {
+            "requestBody": _json_body("RedemptionRequest"),
+            "responses": _answers(
+                {201: ("Redeemed", "RedemptionAnswer"),
+                 200: ("A replay of the same request: the first answer", "RedemptionAnswer")},
+                _403="The store is not one of the caller's stores",
+                _404="No member has this phone or card within the caller's stores",
+                _409="Too few points (insufficient_points), or the id was used for "
+                     "another redemption (idempotency_key_reused); nothing written",
+                _422="Field messages (an unknown store among them); nothing written")}},
+        "adjust": {"post": {
+            "requestBody": _json_body("AdjustmentRequest"),
+            "responses": _answers(
+                {201: ("Adjusted (or the first answer to a replay)", "RedemptionAnswer")},
+                _403="Adjusting needs the permission loyalty.adjust_points",
+                _404="No member has this id within the caller's stores",
+                _409="The balance would go below zero, or the id was used for another "
+                     "adjustment",
+                _422="Field messages; nothing written")}},
+        "basket_preview": {"post": {
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"type": "object"}}}},
+            "responses": _answers({200: ("Points per line and in total", None)},
+                                  _404="No member has this phone or card within the "
+                                       "caller's stores",
+                                  _422="Field messages")}},
+    }
 
     def _error(self, exc: LoyaltyError):
         # BaseApi.response() reserves the keyword ``code`` for the HTTP status
         return make_response(jsonify(exc.as_dict()), exc.status)
 
+    def _points(self, member_id: int):
+        summary = member_summary(member_id)
+        audit_points_read(member_id)
+        return self.response(200, **summary)
+
     @expose("/members/<int:member_id>", methods=["GET"])
     @protect()
     def member(self, member_id: int):
-        """A member's points and tier by member id."""
-        return self.response(200, **member_summary(member_id))
+        """A member's points and tier by member id.
+        ---
+        get:
+          summary: A member's points and tier by member id
+        """
+        try:
+            return self._points(reachable_member(member_id, user_store_codes()))
+        except LoyaltyError as exc:
+            return self._error(exc)
 
     @expose("/members", methods=["GET"])
     @protect()
     def member_lookup(self):
-        """A member's points and tier by ``?phone=`` or ``?card=``."""
-        phone, card = request.args.get("phone"), request.args.get("card")
+        """A member's points and tier by ``?phone=`` or ``?card=``.
+        ---
+        get:
+          summary: A member's points and tier by phone or card
+        """
+        args = {k: request.args[k] for k in ("phone", "card") if request.args.get(k)}
         try:
-            if not phone and not card:
+            if not args:
                 raise _fields({"phone": [_("Give a phone or a card number.")]})
-            return self.response(200, **member_summary(find_member_id(phone, card)))
+            from ..api_schemas import MemberRef
+
+            ref = load(MemberRef, args)
+            return self._points(find_member_id(ref["phone"], ref["card"]))
         except LoyaltyError as exc:
             return self._error(exc)
 
     @expose("/redemptions", methods=["POST"])
     @protect()
     def redeem(self):
-        """Spend a member's points (idempotent by ``id``)."""
+        """Spend a member's points (idempotent by ``id``).
+        ---
+        post:
+          summary: Spend a member's points (idempotent by id)
+        """
         try:
-            data = _body()
-            errors: dict = {}
-            key = _text(data, "id", errors, 64)
-            phone, card = _member_ref(data, errors)
-            points = _whole(data, "points", errors)
-            store = _text(data, "store", errors, 20, required=False)
-            reason = _text(data, "reason", errors, 200, required=False)
-            if points is not None and points <= 0:
-                errors["points"] = [_("Points must be a whole number above zero.")]
-            if errors:
-                raise _fields(errors)
-            answer = redeem_points(key, find_member_id(phone, card), points, store, reason)
+            data = load(RedemptionRequest, _body())
+            codes = user_store_codes()
+            store = data["store"]
+            if store is not None:
+                check_store(store, codes)
+            member = data["member"]
+            member_id = find_reachable_member(member["phone"], member["card"], codes)
+            answer = redeem_points(data["id"], member_id, data["points"], store,
+                                   data["reason"])
             return self.response(answer.status, **answer.body)
         except LoyaltyError as exc:
             return self._error(exc)
@@ -210,21 +308,21 @@ class LoyaltyApi(BaseApi):
     @expose("/adjustments", methods=["POST"])
     @protect()
     def adjust(self):
-        """A manual correction of a member's points, with a reason."""
+        """A manual correction of a member's points, with a reason.
+        ---
+        post:
+          summary: Correct a member's points by hand, with a reason
+        """
         try:
-            data = _body()
-            errors: dict = {}
-            key = _text(data, "id", errors, 64)
-            member_id = _whole(data, "member_id", errors)
-            points = _whole(data, "points", errors)
-            reason = _text(data, "reason", errors, 200)
-            if errors:
-                raise _fields(errors)
+            data = load(AdjustmentRequest, _body())
+            if data["points"] == 0:
+                raise _fields({"points": [_("Points must be a whole number other than zero.")]})
             if not has_permission(ADJUST_PERMISSION):
                 raise LoyaltyError(403, "forbidden",
                                    _("Adjusting points needs the permission %(name)s.",
                                      name=ADJUST_PERMISSION))
-            answer = adjust_with_audit(key, member_id, points, reason,
+            member_id = reachable_member(data["member_id"], user_store_codes())
+            answer = adjust_with_audit(data["id"], member_id, data["points"], data["reason"],
                                        getattr(g, "user", None))
             return self.response(answer.status, **answer.body)
         except LoyaltyError as exc:
@@ -233,7 +331,11 @@ class LoyaltyApi(BaseApi):
     @expose("/preview", methods=["POST"])
     @protect()
     def basket_preview(self):
-        """The points a basket would earn, line by line (nothing is written)."""
+        """The points a basket would earn, line by line (nothing is written).
+        ---
+        post:
+          summary: The points a basket would earn (nothing written)
+        """
         try:
             data = _body()
             event, member = parse_basket(data)

@@ -4,14 +4,17 @@ A redemption is identified by the caller's key (the POS or app's request id):
 
 * the first request under a key is carried out and its answer stored with a
   fingerprint of what was asked (member, points, store, reason);
-* a replay with the same content gets the stored answer, whatever happened since;
-* the same key with other content is refused (``idempotency_key_reused``);
+* a replay with the same content gets the stored answer with status 200 (the first
+  answer was 201), whatever happened since;
+* the same key with other content is refused with 409 (``idempotency_key_reused``);
 * too few points: refused (``insufficient_points``) and nothing is written, so a
   replay later, after the member earned more, may succeed.
 
 Concurrency: the member's balance row is locked before the key is looked up (see
 :mod:`zhanggui_loyalty.ledger.postings`), so of many simultaneous requests for one member
-exactly as many succeed as the balance covers.  Two simultaneous first requests
+exactly as many succeed as the balance covers.  Each redemption writes its audit
+entry (``create`` on ``loyalty_redemption``) in its own transaction: no redemption
+without its entry, no entry for a refused or replayed one.  Two simultaneous first requests
 with one key for two different members meet at the key's unique index; the loser
 retries and gets the refusal.
 """
@@ -60,7 +63,7 @@ def _stored(row: Redemption, fingerprint: str) -> Answer:
     if row.request_hash != fingerprint:
         raise LoyaltyError(409, "idempotency_key_reused",
                            _("This request id was already used for a different redemption."))
-    return Answer(201, json.loads(row.response))
+    return Answer(200, json.loads(row.response))
 
 
 def redeem_points(key: str, member_id: int, points: int, store: str | None = None,
@@ -68,7 +71,8 @@ def redeem_points(key: str, member_id: int, points: int, store: str | None = Non
     """Spend ``points`` of ``member_id`` under the idempotency ``key`` (see module doc).
 
     Raises :class:`LoyaltyError` (409 ``insufficient_points`` or
-    ``idempotency_key_reused``); returns the 201 answer otherwise.
+    ``idempotency_key_reused``); returns the 201 answer, or 200 with the stored answer
+    for a replay.
     """
     if not isinstance(points, int) or isinstance(points, bool) or not 0 < points <= MAX_POINTS:
         raise LoyaltyError(422, "invalid", _("Points must be a whole number above zero."))
@@ -102,9 +106,13 @@ def _redeem_once(key, member_id, points, store, reason, fingerprint) -> Answer:
                  .order_by(PointsAllocation.id).tuples()]
         body = {"id": key, "member": member_id, "points": points, "balance": balance.balance,
                 "pending": balance.pending, "entry": entry.id, "drawn_from": drawn}
-        Redemption.create(key=key, member_id=member_id, points=points, store_code=store,
-                          reason=reason, request_hash=fingerprint,
-                          response=json.dumps(body, sort_keys=True))
+        row = Redemption.create(key=key, member_id=member_id, points=points, store_code=store,
+                                reason=reason, request_hash=fingerprint,
+                                response=json.dumps(body, sort_keys=True))
+        from zhanggui.console.audit import record
+
+        record("create", Redemption._meta.table_name, pk=row.id,
+               fields=("key", "member_id", "points", "store_code", "reason"))
         return Answer(201, body)
 
 

@@ -83,13 +83,17 @@ def loyalty_app(module_app):
 
 @pytest.fixture
 def bearer(loyalty_app):
-    """``bearer(role)``: an Authorization header for a new API user with that role."""
+    """``bearer(role, stores=("SH01",))``: an Authorization header for a new API user
+    with that role, assigned to ``stores`` (which matter only to store-scoped roles)."""
     from flask_jwt_extended import create_access_token
 
+    from zhanggui.console.scope import UserStore
     from zhanggui.users import create_user
 
-    def factory(role="Head-office admin"):
+    def factory(role="Head-office admin", stores=("SH01",)):
         user = create_user(f"api-{uuid.uuid4().hex[:10]}", "api-Passw0rd-for-tests", role=role)
+        for code in stores:
+            UserStore.create(user_id=user.id, store_code=code)
         return {"Authorization": f"Bearer {create_access_token(identity=str(user.id))}"}
 
     return factory

@@ -63,11 +63,18 @@ def balance_of(member_id):
     return row.balance if row else 0
 
 
-def make_member(phone="13800138000", card=None, birthday=None):
-    """A real member of the members plugin (tests only)."""
+def make_member(phone="13800138000", card=None, birthday=None, store="SH01"):
+    """A real member of the members plugin (tests only), at home in ``store`` (created
+    when missing; ``None`` for no home store)."""
+    from zhanggui_members.profile.models import Store
     from zhanggui_members.profile.services import register_member
 
-    return register_member(name="王芳", phone=phone, card_no=card, birthday=birthday).id
+    home = None
+    if store is not None:
+        home = Store.get_or_none(Store.code == store) or Store.create(
+            code=store, name=f"门店 {store}", city="上海", region="华东")
+    return register_member(name="王芳", phone=phone, card_no=card, birthday=birthday,
+                           home_store=home).id
 
 
 def days_ago(n):

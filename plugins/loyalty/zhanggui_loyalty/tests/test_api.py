@@ -19,14 +19,15 @@ def _redeem(client, headers, **body):
     return client.post("/api/v1/loyalty/redemptions", json=payload, headers=headers)
 
 
-def test_redeeming_by_phone_answers_201_and_a_replay_the_same(loyalty_app, bearer):
+def test_redeeming_by_phone_answers_201_and_a_replay_200_with_the_same_body(loyalty_app,
+                                                                            bearer):
     member = make_member(PHONE)
     emit_purchase(purchase(member, "300.00"))
     client, headers = loyalty_app.test_client(), bearer("Store staff")
     first = _redeem(client, headers)
     assert first.status_code == 201 and first.json["balance"] == 200
     again = _redeem(client, headers)
-    assert again.status_code == 201 and again.json == first.json
+    assert again.status_code == 200 and again.json == first.json
     reused = _redeem(client, headers, points=50)
     assert reused.status_code == 409 and reused.json["code"] == "idempotency_key_reused"
 

@@ -170,7 +170,7 @@ def test_bad_sign_up_requests_answer_field_errors_and_404s(loyalty_app, bearer):
     client, headers = loyalty_app.test_client(), bearer("Marketing")
     url = f"/api/v1/loyalty/events/{event.id}/signups"
     bad = client.post(url, json={"member_id": "x", "channel": 5}, headers=headers)
-    assert bad.status_code == 422 and set(bad.json["message"]) == {"channel"}
+    assert bad.status_code == 422 and set(bad.json["message"]) == {"channel", "member_id"}
     bad_member = client.post(url, json={"member_id": "x"}, headers=headers)
     assert bad_member.status_code == 422 and set(bad_member.json["message"]) == {"member_id"}
     channel = client.post(url, json={"member_id": 3, "channel": "fax"}, headers=headers)
@@ -217,25 +217,27 @@ def test_store_staff_reach_only_their_own_stores_events(loyalty_app):
     UserStore.create(user_id=user.id, store_code="SH01")
     headers = {"Authorization": f"Bearer {create_access_token(identity=str(user.id))}"}
     ours, theirs = _event(store_code="SH01"), _event(store_code="BJ01")
+    member = make_member(PHONE, store="SH01")
     client = loyalty_app.test_client()
-    mine = client.post(f"/api/v1/loyalty/events/{ours.id}/signups", json={"member_id": 4},
+    mine = client.post(f"/api/v1/loyalty/events/{ours.id}/signups", json={"member_id": member},
                        headers=headers)
-    other = client.post(f"/api/v1/loyalty/events/{theirs.id}/signups", json={"member_id": 4},
-                        headers=headers)
+    other = client.post(f"/api/v1/loyalty/events/{theirs.id}/signups",
+                        json={"member_id": member}, headers=headers)
     assert mine.status_code == 201 and other.status_code == 404
 
 
 def test_the_event_list_tells_a_member_which_events_they_may_join(loyalty_app, bearer):
-    _gold(31)
+    golden, taker, plain_member = (make_member(f"1390013900{i}") for i in range(3))
+    _gold(golden)
     open_to_all = _event(capacity=1)
     gold_only = _event(allowed_tiers="GOLD", title="金卡专场")
     _event(title="已结束", starts_at=utcnow() - dt.timedelta(days=3),
            ends_at=utcnow() - dt.timedelta(days=2))
-    sign_up(open_to_all.id, 32)
+    sign_up(open_to_all.id, taker)
     client, headers = loyalty_app.test_client(), bearer("Call-center agent")
-    gold = {e["id"]: e for e in client.get("/api/v1/loyalty/events/?member_id=31",
+    gold = {e["id"]: e for e in client.get(f"/api/v1/loyalty/events/?member_id={golden}",
                                            headers=headers).json["result"]}
-    plain = {e["id"]: e for e in client.get("/api/v1/loyalty/events/?member_id=33",
+    plain = {e["id"]: e for e in client.get(f"/api/v1/loyalty/events/?member_id={plain_member}",
                                             headers=headers).json["result"]}
     assert set(gold) == {open_to_all.id, gold_only.id}
     assert gold[open_to_all.id]["places_left"] == 0 and not gold[open_to_all.id]["may_sign_up"]

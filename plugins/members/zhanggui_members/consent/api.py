@@ -7,13 +7,16 @@
     POST /api/v1/members/<id>/guardian-consent           {"guardian_name", "relation",
                                                           "source", "consented_at"?}
 
-Permissions ``can_get`` / ``can_post`` on ``MemberConsentApi``.  Not store-scoped,
-like the member look-up: members shop and answer in every store, and a till must be
-able to record a withdrawal for anyone.  The recording user is the API's user.
+Permissions ``can_get`` / ``can_post`` on ``MemberConsentApi``.  Store scope is the
+360° view's: a store-scoped caller (Store manager, Store staff, a till's key) reaches
+only members whose home store is one of its stores; any other member answers 404,
+exactly like one that does not exist.  The recording user is the API's user.  Every
+read is written to the audit log (``view`` on the member, with the field names), and
+every change by :mod:`zhanggui_members.consent` in the change's own transaction.
+Bodies are validated by :mod:`zhanggui_members.consent.schemas`, the same schemas
+the OpenAPI document declares.
 """
 from __future__ import annotations
-
-import datetime as dt
 
 from flask import Response, g
 from flask_appbuilder.api import BaseApi, expose
@@ -26,6 +29,11 @@ from ..answers import json_object_body as _body
 from .service import (ConsentError, MemberNotFound, consent_history, guardian_consents,
                       record_consent, record_guardian_consent, record_payload,
                       state_payload, withdraw_all)
+from .schemas import (SCHEMAS, ConsentRequest, GuardianConsentRequest,
+                              WithdrawAllRequest, load)
+from .views import member_in_scope
+
+READ_FIELDS = ("consents", "consent_history", "guardian_consents")
 
 
 def _who() -> str:
@@ -37,11 +45,27 @@ def _not_found() -> Response:
     return _json(404, {"message": _("No member has this id.")})
 
 
+def _reachable(member_id) -> bool:
+    """The member exists and is within the caller's stores (the 360° view's rule)."""
+    return 0 < member_id < 2 ** 63 and member_in_scope(member_id) is not None
+
+
+def _body_of(schema) -> tuple[dict | None, Response | None]:
+    data, error = _body()
+    if error:
+        return None, error
+    values, messages = load(schema, data)
+    if messages:
+        return None, _json(422, {"message": messages})
+    return values, None
+
+
 class MemberConsentApi(BaseApi):
     """Marketing consent per channel of one member."""
 
     resource_name = "members"
     openapi_spec_tag = "Members"
+    openapi_spec_component_schemas = SCHEMAS
 
     @expose("/<int:member_id>/consents", methods=["GET"])
     @protect()
@@ -58,16 +82,22 @@ class MemberConsentApi(BaseApi):
             schema:
               type: integer
           responses:
+            400:
+              description: The body is not a JSON object
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              description: The caller's roles do not allow this
             200:
               description: The current answer per channel and the history, newest first
             404:
-              description: No such member
+              description: No such member within the caller's stores
         """
-        from ..profile.models import Member
+        from zhanggui.console.audit import record
 
-        member = Member.get_or_none(Member.id == member_id)
-        if member is None:
+        if not _reachable(member_id):
             return _not_found()
+        record("view", "members_member", pk=member_id, fields=READ_FIELDS)
         return _json(200, {"consents": state_payload(member_id),
                            "history": [record_payload(r) for r in consent_history(member_id)],
                            "guardian_consents": [
@@ -99,21 +129,29 @@ class MemberConsentApi(BaseApi):
             content:
               application/json:
                 schema:
-                  type: object
+                  $ref: '#/components/schemas/ConsentRequest'
           responses:
+            400:
+              description: The body is not a JSON object
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              description: The caller's roles do not allow this
             201:
               description: Recorded; the record and the current answers
             404:
-              description: No such member
+              description: No such member within the caller's stores
             422:
               description: Field messages; nothing recorded
         """
-        data, error = _body()
+        data, error = _body_of(ConsentRequest)
         if error:
             return error
+        if not _reachable(member_id):
+            return _not_found()
         try:
-            record = record_consent(member_id, data.get("channel"), data.get("granted"),
-                                    data.get("source"), data.get("text_version"),
+            record = record_consent(member_id, data["channel"], data["granted"],
+                                    data["source"], data["text_version"],
                                     recorded_by=_who())
         except ConsentError as exc:
             return _json(422, {"message": exc.messages})
@@ -141,20 +179,28 @@ class MemberConsentApi(BaseApi):
             content:
               application/json:
                 schema:
-                  type: object
+                  $ref: '#/components/schemas/WithdrawAllRequest'
           responses:
+            400:
+              description: The body is not a JSON object
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              description: The caller's roles do not allow this
             201:
               description: Withdrawn on every channel
             404:
-              description: No such member
+              description: No such member within the caller's stores
             422:
               description: Unknown source
         """
-        data, error = _body()
+        data, error = _body_of(WithdrawAllRequest)
         if error:
             return error
+        if not _reachable(member_id):
+            return _not_found()
         try:
-            records = withdraw_all(member_id, data.get("source"), recorded_by=_who())
+            records = withdraw_all(member_id, data["source"], recorded_by=_who())
         except ConsentError as exc:
             return _json(422, {"message": exc.messages})
         except MemberNotFound:
@@ -181,29 +227,30 @@ class MemberConsentApi(BaseApi):
             content:
               application/json:
                 schema:
-                  type: object
+                  $ref: '#/components/schemas/GuardianConsentRequest'
           responses:
+            400:
+              description: The body is not a JSON object
+            401:
+              $ref: '#/components/responses/401'
+            403:
+              description: The caller's roles do not allow this
             201:
               description: Recorded
             404:
-              description: No such member
+              description: No such member within the caller's stores
             422:
               description: Field messages; nothing recorded
         """
-        data, error = _body()
+        data, error = _body_of(GuardianConsentRequest)
         if error:
             return error
-        consented_at = data.get("consented_at")
-        if consented_at is not None:
-            try:
-                consented_at = dt.datetime.fromisoformat(str(consented_at))
-            except ValueError:
-                return _json(422, {"message": {"consented_at": [
-                    _("Give a past time with its offset, e.g. 2026-05-01T10:00:00+08:00.")]}})
+        if not _reachable(member_id):
+            return _not_found()
         try:
             guardian = record_guardian_consent(
-                member_id, data.get("guardian_name"), data.get("relation"),
-                data.get("source"), consented_at=consented_at, recorded_by=_who())
+                member_id, data["guardian_name"], data["relation"], data["source"],
+                consented_at=data["consented_at"], recorded_by=_who())
         except ConsentError as exc:
             return _json(422, {"message": exc.messages})
         except MemberNotFound:

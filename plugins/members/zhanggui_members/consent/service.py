@@ -16,6 +16,10 @@ Rules (PIPL art. 14-16, 28, 31; Advertising Law art. 43):
   that they withdrew), linked only to the member's anonymised id; the guardian's name
   goes, and every channel still granted is withdrawn (source ``erasure``).
 
+Every change (a record, a withdrawal of all channels, a guardian's consent) writes
+its audit entry (``create`` with the field names) in the same transaction, whichever
+door it came through (console, API).
+
 Writers of one member serialise on the member row (``SELECT ... FOR UPDATE`` on
 PostgreSQL; SQLite's ``BEGIN IMMEDIATE``), so two tills recording at once cannot
 leave the state disagreeing with the latest record.
@@ -66,6 +70,12 @@ def text_in_force(channel: str, at: dt.datetime | None = None) -> ConsentText | 
             .order_by(ConsentText.effective_from.desc(), ConsentText.id.desc()).first())
 
 
+def _audit(model, pk: Any, fields: tuple[str, ...]) -> None:
+    from zhanggui.console.audit import record  # the core's audit log (PIPL art. 54-56)
+
+    record("create", model._meta.table_name, pk=pk, fields=fields)
+
+
 def _locked_member(member_id: Any) -> Member:
     query = Member.select().where(Member.id == member_id)
     if backend(database) != "sqlite":  # SQLite: BEGIN IMMEDIATE already holds the lock
@@ -112,10 +122,13 @@ def _needs_guardian(member: Member, at: dt.datetime) -> bool:
 
 def _append(member: Member, channel: str, granted: bool, source: str,
             text_version: str | None, recorded_by: str, at: dt.datetime) -> ConsentRecord:
-    """Write the record and the state; fire the event when the answer changed."""
+    """Write the record, its audit entry and the state; fire the event when the answer
+    changed."""
     record = ConsentRecord.create(member=member, channel=channel, granted=granted,
                                   source=source, text_version=text_version or None,
                                   recorded_at=at, recorded_by=(recorded_by or "")[:150])
+    _audit(ConsentRecord, record.id, ("member", "channel", "granted", "source",
+                                      "text_version"))
     state = ConsentState.get_or_none((ConsentState.member == member)
                                      & (ConsentState.channel == channel))
     before = bool(state and state.granted)
@@ -187,10 +200,13 @@ def record_guardian_consent(member_id: Any, guardian_name: Any, relation: Any,
         raise ConsentError(errors)
     with write_transaction():
         member = _locked_member(member_id)
-        return GuardianConsent.create(member=member, guardian_name=guardian_name.strip(),
-                                      relation=relation.strip(), source=source,
-                                      consented_at=consented_at or now, recorded_at=now,
-                                      recorded_by=(recorded_by or "")[:150])
+        guardian = GuardianConsent.create(
+            member=member, guardian_name=guardian_name.strip(), relation=relation.strip(),
+            source=source, consented_at=consented_at or now, recorded_at=now,
+            recorded_by=(recorded_by or "")[:150])
+        _audit(GuardianConsent, guardian.id, ("member", "guardian_name", "relation",
+                                              "source", "consented_at"))
+        return guardian
 
 
 # --- reading ------------------------------------------------------------------------

@@ -11,8 +11,10 @@ Authentication is Flask-AppBuilder's: a JWT or an API key (``Authorization: Bear
 never the console's session cookie, so a browser cannot be tricked into posting
 sales.  Permissions: ``can_record`` / ``can_refund`` on ``PosApi``, ``can_lookup`` on
 ``MemberLookupApi``.  Store scope: a till's user records and refunds only for the
-stores assigned to it (403 / 404 otherwise); look-ups are not scoped, since members
-shop in every store.
+stores assigned to it (403 / 404 otherwise); a sale may name a member of any store
+(members shop everywhere), but a look-up finds only members whose home store is one
+of the caller's stores, like the 360° view (404 otherwise, as for nobody), and each
+look-up that finds one is written to the audit log (``view`` on the member).
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from ..profile.phones import PhoneNumberError
 from ..profile.services import find_member, member_summary
 from .parsing import PosInputError
 from .purchases import record_refund, record_sale, record_sales
+from ..profile.models import Member
 
 log = logging.getLogger("zhanggui.members.api")
 
@@ -223,6 +226,12 @@ class MemberLookupApi(BaseApi):
             member = find_member(phone=phone or None, card=card or None)
         except PhoneNumberError as exc:
             return _json(422, {"message": {"phone": [str(exc.args[0])]}})
-        if member is None:
+        from zhanggui.console.scope import member_reachable
+
+        if member is None or not member_reachable(member.id):
             return _json(404, {"message": _("No member has this phone or card number.")})
-        return _json(200, {"member": member_summary(member)})
+        from zhanggui.console.audit import record
+
+        summary = member_summary(member)
+        record("view", Member._meta.table_name, pk=member.id, fields=sorted(summary))
+        return _json(200, {"member": summary})

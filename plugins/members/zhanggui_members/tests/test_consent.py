@@ -38,16 +38,22 @@ def consent_app(make_app, make_plugin):
     app = make_app(plugins=["members"], extra_plugins=[listener])
     app.consent_calls = calls
     with app.app_context():
+        from zhanggui_members.tests.helpers import make_store
+
         _texts()
-        app.adult_id = register_member(name="王秀英", phone="13800138000").id
-        app.child_id = register_member(name="李小明", phone="13900139000",
+        sh = make_store("SH01")
+        app.beijing_id = register_member(name="张浩然", phone="13700137000",
+                                         home_store=make_store("BJ01")).id
+        app.adult_id = register_member(name="王秀英", phone="13800138000", home_store=sh).id
+        app.child_id = register_member(name="李小明", phone="13900139000", home_store=sh,
                                        birthday=_child_birthday()).id
     return app
 
 
 @pytest.fixture
 def api(consent_app):
-    return PosClient(consent_app, api_token(consent_app, "pos-sh01", "POS terminal"))
+    return PosClient(consent_app, api_token(consent_app, "pos-sh01", "POS terminal",
+                                            stores=("SH01",)))
 
 
 def test_a_till_records_sms_consent_and_a_withdrawal_and_both_stay_in_the_history(api,
