@@ -118,7 +118,7 @@ def api_action(url: str, methods: list[str] | tuple[str, ...] = ("POST",), *,
             return json_response(result, answer_status)
 
         handler.__doc__ = _openapi_doc(func, methods, request_schema, response_schema,
-                                       status, errors or {})
+                                       status, errors or {}, url)
         handler._zhanggui_schemas = tuple(s for s in (request_schema, response_schema) if s)
         handler._zhanggui_permission = perm
         return expose(url, methods=methods)(protect()(permission_name(perm)(handler)))
@@ -134,7 +134,24 @@ def _json_body() -> Any:
     return request.get_json(silent=True)
 
 
-def _openapi_doc(func, methods, request_schema, response_schema, status, errors) -> str:
+#: werkzeug converters of a route's variables, as OpenAPI types
+_PATH_TYPES = {"int": "integer", "float": "number"}
+
+
+def _path_parameters(url: str) -> list[dict[str, Any]]:
+    """Every ``<name>`` / ``<converter:name>`` of the route, declared as a required path
+    parameter (OpenAPI requires each one the path names)."""
+    import re
+
+    found = []
+    for converter, name in re.findall(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", url):
+        found.append({"in": "path", "name": name, "required": True,
+                      "schema": {"type": _PATH_TYPES.get(converter, "string")}})
+    return found
+
+
+def _openapi_doc(func, methods, request_schema, response_schema, status, errors,
+                 url: str = "") -> str:
     import yaml
 
     doc = (func.__doc__ or func.__name__.replace("_", " ")).strip()
@@ -148,10 +165,13 @@ def _openapi_doc(func, methods, request_schema, response_schema, status, errors)
         ok["content"] = {"application/json": {"schema": {
             "$ref": f"#/components/schemas/{response_schema.__name__}"}}}
     answers[status] = ok
+    parameters = _path_parameters(url)
+    if parameters:
+        spec["parameters"] = parameters
     if request_schema is not None:
         ref = {"$ref": f"#/components/schemas/{request_schema.__name__}"}
         if methods[0] in ("GET", "DELETE"):
-            spec["parameters"] = [{"in": "query", "schema": ref}]
+            spec["parameters"] = parameters + [{"in": "query", "schema": ref}]
         else:
             spec["requestBody"] = {"required": True,
                                    "content": {"application/json": {"schema": ref}}}

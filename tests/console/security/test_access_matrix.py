@@ -27,6 +27,7 @@ ANONYMOUS = "(not signed in)"
 #: endpoints (``Blueprint.method``, or ``*.method`` for every view) that no permission
 #: rule can judge, with the reason
 NOT_JUDGED = {
+    "zhanggui_favicon": "the browser's icon for every page, public by design",
     "static": "the core's static files, public by design (test_no_foreign_hosts checks them)",
     "appbuilder.static": "Flask-AppBuilder's static files, public by design "
                          "(test_no_foreign_hosts checks what may be served)",

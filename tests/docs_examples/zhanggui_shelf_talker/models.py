@@ -2,9 +2,9 @@
 import peewee
 
 from zhanggui import Model, UTCDateTimeField, utcnow
-from zhanggui_members.profile.models import Member, PurchaseLine  # the examples of members' own hooks
+from zhanggui_members.profile.models import Member, PurchaseLine, Store  # the examples of members' own hooks
 
-__all__ = ["Member", "PurchaseLine", "ShelfTalker", "ShelfTalkerPrint"]
+__all__ = ["Member", "PurchaseLine", "Store", "ShelfTalker", "ShelfTalkerPrint"]
 
 
 class ShelfTalker(Model):
