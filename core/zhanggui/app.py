@@ -108,6 +108,8 @@ def _flask_config(settings: dict[str, Any]) -> dict[str, Any]:
         # SHA-256 round; keys made earlier with scrypt still verify, slowly.
         "FAB_API_KEY_HASH_METHOD": "pbkdf2:sha256:1",
         "FAB_API_SWAGGER_UI": True,
+        "FAB_ADD_MENU_API": False,   # zhanggui.console.menu_api documents the separators
+        "MAX_CONTENT_LENGTH": settings["MAX_CONTENT_LENGTH"],
         "FAB_API_KEY_ENABLED": True,
         "FAB_ADD_SECURITY_API": False,
         "FAB_UPDATE_PERMS": False,   # permissions are synced by `zhanggui migrate`

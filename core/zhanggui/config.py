@@ -113,6 +113,21 @@ def _str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _bytes(value: Any) -> int:
+    """A size in bytes: ``10485760``, ``10MB`` or ``512KB`` (powers of 1024)."""
+    text = str(value).strip().upper().replace(" ", "")
+    units = {"KB": 1024, "MB": 1024**2, "GB": 1024**3, "B": 1}
+    for unit, factor in units.items():
+        if text.endswith(unit):
+            size = int(text[: -len(unit)]) * factor
+            break
+    else:
+        size = int(text)
+    if size < 1024:
+        raise ValueError("give a size of at least 1KB, e.g. 10MB")
+    return size
+
+
 def _days(value: Any) -> int:
     days = int(str(value).strip())
     if days < 1:
@@ -197,6 +212,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("TESTING", _bool, False, "Testing mode (CSRF relaxed only where tests say)."),
         Setting("CSRF_ENABLED", _bool, True, "CSRF protection of console forms."),
         Setting("LOGIN_RATE_LIMIT", _str, "10 per minute", "Login attempts per client."),
+        Setting("MAX_CONTENT_LENGTH", _bytes, 10 * 1024**2,
+                "Largest request body accepted (413 beyond); console imports have their own."),
         Setting("ANONYMOUS_POS_MEMBERS", _choice("potential", "anonymous"), "potential",
                 "What an unknown phone on a POS transaction becomes: potential or anonymous."),
         # member segmentation (plugins/members, zhanggui_members.segments)

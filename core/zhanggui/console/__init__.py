@@ -46,6 +46,9 @@ def init_console(app: Flask, state) -> AppBuilder:
                                 category_icon=view.category_icon)
     for endpoint in state.plugins.api_endpoints():
         appbuilder.add_api(endpoint.api)
+    from .menu_api import MenuApi
+
+    appbuilder.add_api(MenuApi)  # instead of Flask-AppBuilder's (FAB_ADD_MENU_API off)
     # after every view and API exists: CSRF for forms and session-cookie API calls,
     # and audited data access for every peewee screen and API (console/auth.py, auditing.py)
     from .auditing import instrument
@@ -54,6 +57,9 @@ def init_console(app: Flask, state) -> AppBuilder:
     from .actions import install as install_actions
     from .offline import install as install_offline
 
+    from .input_guards import install as install_input_guards
+
+    install_input_guards(app)  # before the CSRF check, which reads the body
     install_auth(app, appbuilder)
     install_actions(app, appbuilder)
     install_offline(app)
