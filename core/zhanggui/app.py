@@ -97,7 +97,9 @@ def _flask_config(settings: dict[str, Any]) -> dict[str, Any]:
         "AUTH_ROLE_ADMIN": "Head-office admin",
         "AUTH_ROLE_PUBLIC": "Public",
         "AUTH_USER_REGISTRATION": False,
-        "AUTH_RATE_LIMITED": True,
+        # sign-ins are limited by zhanggui.console.login_limit (one count for the
+        # console form and the API), not by Flask-AppBuilder's per-view limit
+        "AUTH_RATE_LIMITED": False,
         "AUTH_RATE_LIMIT": settings["LOGIN_RATE_LIMIT"],
         "RATELIMIT_ENABLED": not settings["TESTING"],
         "RATELIMIT_STORAGE_URI": "memory://",

@@ -128,6 +128,15 @@ def _bytes(value: Any) -> int:
     return size
 
 
+def _rate(value: Any) -> str:
+    """A rate such as ``10 per minute`` or ``100/hour`` (the limits library's syntax)."""
+    from limits import parse
+
+    text = str(value).strip()
+    parse(text)  # ValueError names what is wrong
+    return text
+
+
 def _days(value: Any) -> int:
     days = int(str(value).strip())
     if days < 1:
@@ -211,7 +220,10 @@ SETTINGS: dict[str, Setting] = {
         Setting("TRACE_HOOKS", _bool, False, "Log every hook call with its arguments."),
         Setting("TESTING", _bool, False, "Testing mode (CSRF relaxed only where tests say)."),
         Setting("CSRF_ENABLED", _bool, True, "CSRF protection of console forms."),
-        Setting("LOGIN_RATE_LIMIT", _str, "10 per minute", "Login attempts per client."),
+        Setting("LOGIN_RATE_LIMIT", _rate, "10 per minute",
+                "Sign-in attempts per client address, console and API together."),
+        Setting("LOGIN_ACCOUNT_RATE_LIMIT", _rate, "10 per minute",
+                "Sign-in attempts per account from all addresses together."),
         Setting("MAX_CONTENT_LENGTH", _bytes, 10 * 1024**2,
                 "Largest request body accepted (413 beyond); console imports have their own."),
         Setting("ANONYMOUS_POS_MEMBERS", _choice("potential", "anonymous"), "potential",

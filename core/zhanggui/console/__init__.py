@@ -60,6 +60,10 @@ def init_console(app: Flask, state) -> AppBuilder:
     from .input_guards import install as install_input_guards
 
     install_input_guards(app)  # before the CSRF check, which reads the body
+    from .login_limit import install as install_login_limit
+
+    install_login_limit(app, state.settings["LOGIN_RATE_LIMIT"],
+                        state.settings["LOGIN_ACCOUNT_RATE_LIMIT"])
     install_auth(app, appbuilder)
     install_actions(app, appbuilder)
     install_offline(app)
