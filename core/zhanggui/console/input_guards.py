@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask, current_app, jsonify, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 _PAGE_ARG = re.compile(r"^(page|psize)_.+")
 _UPLOAD_LIMITS = "zhanggui.upload_limits"
@@ -95,6 +95,21 @@ def install(app: Flask) -> None:
     app.before_request(_apply_upload_limit)
     app.before_request(_rison_readable)
     app.before_request(_page_args_readable)
+
+    @app.errorhandler(HTTPException)
+    def _api_http_error(exc: HTTPException):
+        """A URL no API route matches (``/api/v1/audit_log/-1``) or a method it does
+        not take answers JSON, as every API answer does; console pages are unchanged."""
+        if isinstance(exc, RequestEntityTooLarge):
+            return _too_large(exc)
+        if not _is_api_request() or exc.code is None:
+            return exc
+        answer = jsonify(message=exc.name)
+        answer.status_code = exc.code
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                answer.headers[name] = value
+        return answer
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(exc):

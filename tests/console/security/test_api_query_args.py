@@ -82,3 +82,11 @@ def test_audit_log_ids_are_declared_as_integers(admin_api):
     assert shown["id"]["type"] == "integer"
     first = admin_api("/api/v1/audit_log/?q=(page:0,page_size:1)").json
     assert isinstance(first["ids"][0], int)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/audit_log/-1", "/api/v1/no_such_api/",
+                                 "/api/v1/audit_log/99999999999999999999999"])
+def test_an_api_url_no_route_matches_answers_json(admin_api, url):
+    response = admin_api(url)
+    assert response.status_code in (404, 405)
+    assert response.is_json and response.json["message"]

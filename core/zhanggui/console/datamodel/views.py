@@ -269,7 +269,8 @@ class ModelRestApi(ScopedViewMixin, FABModelRestApi):
 
     def operation_helper(self, path=None, operations=None, methods=None, func=None, **kwargs):
         """Flask-AppBuilder's operation documents, with ``id`` and ``ids`` declared
-        as the primary key's real type (its templates say string for every model)."""
+        as the primary key's real type (its templates say string for every model)
+        and ``_info``'s ``add_columns``/``edit_columns`` as the lists they are."""
         super().operation_helper(path=path, operations=operations, methods=methods,
                                  func=func, **kwargs)
         pk_type = "integer" if self.datamodel.is_integer(self.datamodel.get_pk_name()) \
@@ -283,6 +284,10 @@ class ModelRestApi(ScopedViewMixin, FABModelRestApi):
                     props["ids"]["items"] = {"type": pk_type}
                 if isinstance(props.get("id"), dict):
                     props["id"]["type"] = pk_type
+                for name in ("add_columns", "edit_columns"):  # _info answers lists
+                    if isinstance(props.get(name), dict):
+                        props[name] = {"type": "array", "items": {"type": "object"},
+                                       "description": "The form fields, in order"}
 
     def _rejected(self, exc: RecordRejected):
         return self.response_422(message=exc.as_messages())
