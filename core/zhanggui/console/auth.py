@@ -130,6 +130,15 @@ class ZhangguiSecurityManager(SecurityManager):
         refusal writes a ``login-failed`` audit entry naming the account tried when it
         exists — never the password, nor a username that matches no account (it may
         be a password typed in the wrong box)."""
+        from .datamodel.safe_fields import text_problem
+
+        if any(isinstance(v, str) and text_problem(v) for v in (username, password)):
+            # no account has a NUL or a lone surrogate in its name or password, and the
+            # database driver would fail on them: refused like a wrong password
+            from .audit import record
+
+            record("login-failed", "User", fields=["username"])
+            return None
         user = super().auth_user_db(username, password)
         from .login_limit import login_limit
 

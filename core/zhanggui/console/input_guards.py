@@ -7,6 +7,8 @@
 * ``?q=`` (Flask-AppBuilder's rison arguments) that the rison parser cannot read
   answers 400 with a JSON message: the parser raises ``ValueError`` for numbers like
   ``-3.0e+16``, which Flask-AppBuilder does not catch.
+* A sign-in through the API with a NUL or a lone surrogate in the username or the
+  password answers 401, as wrong credentials do.
 * Console list page arguments (``page_<View>=``, ``psize_<View>=``) must be whole
   numbers; anything else answers 400 instead of failing inside the list.
 """
@@ -78,6 +80,26 @@ def _rison_readable():
     return None
 
 
+def _sign_in_text_readable():
+    """``POST /api/v1/security/login`` with a NUL or a lone surrogate in the username
+    or password is refused like wrong credentials (401): Flask-AppBuilder's own check
+    of the password cannot encode a lone surrogate, and no account has either."""
+    if request.endpoint != "SecurityApi.login" or request.method != "POST":
+        return None
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return None
+    from .datamodel.safe_fields import text_problem
+
+    if any(isinstance(data.get(k), str) and text_problem(data[k])
+           for k in ("username", "password")):
+        from .audit import record
+
+        record("login-failed", "User", fields=["username"])
+        return jsonify(message="Not authorized"), 401
+    return None
+
+
 def _page_args_readable():
     if _is_api_request():
         return None
@@ -95,6 +117,7 @@ def install(app: Flask) -> None:
     app.before_request(_apply_upload_limit)
     app.before_request(_rison_readable)
     app.before_request(_page_args_readable)
+    app.before_request(_sign_in_text_readable)
 
     @app.errorhandler(HTTPException)
     def _api_http_error(exc: HTTPException):

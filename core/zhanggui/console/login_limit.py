@@ -124,7 +124,10 @@ def install(app: Flask, per_address: str, per_account: str) -> None:
         from ..i18n import _
         from .audit import record
 
-        target = app.appbuilder.sm.find_user(username=username) if username else None
+        from .datamodel.safe_fields import text_problem
+
+        target = app.appbuilder.sm.find_user(username=username) \
+            if username and not text_problem(username) else None
         record("login-failed", "User", pk=getattr(target, "id", None),
                fields=["throttled"])
         message = _("Too many sign-in attempts. Try again in %(seconds)s seconds.",

@@ -3,6 +3,7 @@ address and per account, with a back-off per account after repeated failures; ev
 refused or failed attempt is in the audit log."""
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -102,3 +103,18 @@ def test_with_redis_every_app_process_shares_the_counts(make_app, shop_plugin):
     assert _console(two.test_client(), account, address=address).status_code != 429
     assert _api(two.test_client(), account, address=address).status_code == 429
     assert _api(one.test_client(), account, address=address).status_code == 429
+
+
+@pytest.mark.parametrize("username, password", [("a\x00b", "x"), ("mgr", "pw\x00"),
+                                                ("a\ud800", "x"), ("mgr", "\udfff")])
+def test_a_sign_in_with_a_nul_or_a_lone_surrogate_is_refused_not_a_crash(
+        app, create_user, username, password):
+    create_user("mgr", "Store manager")
+    body = json.dumps({"username": username, "password": password, "provider": "db"})
+    response = app.test_client().post("/api/v1/security/login", data=body,
+                                      content_type="application/json")
+    assert response.status_code == 401
+    browser = app.test_client()
+    if "\x00" in username + password:
+        assert browser.post("/login/", data={"username": username, "password": password}
+                            ).status_code in (200, 302, 400)

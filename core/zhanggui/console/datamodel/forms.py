@@ -60,6 +60,10 @@ class LocalDateTimeField(DateTimeField):
             self.data = self.data.replace(tzinfo=console_timezone()).astimezone(UTC)
 
 
+#: the longest text a form takes for a TextField (no max_length of its own)
+TEXT_MAX_LENGTH = 65_535
+
+
 class StorableText:
     """Refuses text a database cannot store (NUL, lone surrogates) with a form message,
     instead of a 500 from the driver (PostgreSQL) or a value cut short (SQLite)."""
@@ -188,6 +192,8 @@ class PeeweeModelConverter(GeneralModelConverter):
         if datamodel.is_string(col_name) or datamodel.is_text(col_name):
             lst_validators.append(StorableText())
         max_length = datamodel.get_max_length(col_name)
+        if max_length == -1 and datamodel.is_text(col_name):
+            max_length = TEXT_MAX_LENGTH  # a form never takes a megabyte of text
         if max_length != -1:
             lst_validators.append(validators.Length(max=max_length))
         if datamodel.is_nullable(col_name):
