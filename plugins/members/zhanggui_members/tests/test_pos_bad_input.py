@@ -106,3 +106,25 @@ def test_a_lookup_with_a_nul_or_a_huge_number_is_422(till, query):
     response = till.get("/api/v1/members/lookup", query_string=query)
     assert response.status_code == 422
     assert response.get_json()["message"][next(iter(query))]
+
+
+def test_the_openapi_document_declares_the_bodies_from_the_schemas_that_check_them(pos_app):
+    from zhanggui_members.tests.conftest import api_token
+
+    token = api_token(pos_app, "adm", "Head-office admin")
+    document = pos_app.test_client().get(
+        "/api/v1/_openapi", headers={"Authorization": f"Bearer {token}"}).get_json()
+    schemas = document["components"]["schemas"]
+
+    def body(path):
+        ref = document["paths"][path]["post"]["requestBody"]["content"][
+            "application/json"]["schema"]["$ref"]
+        return schemas[ref.rpartition("/")[2]]
+
+    sale = body("/api/v1/pos/transactions")
+    assert {"id", "store", "occurred_at", "lines", "total", "payments"} <= set(sale["required"])
+    assert sale["properties"]["id"]["maxLength"] == 64
+    batch = body("/api/v1/pos/transactions/batch")["properties"]["transactions"]
+    assert batch["maxItems"] == 1000 and batch["items"]["$ref"].endswith("PosSaleSchema")
+    refund = body("/api/v1/pos/transactions/{pos_id}/refunds")
+    assert "lines" in refund["properties"] and "amount" in refund["properties"]
