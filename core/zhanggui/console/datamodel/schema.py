@@ -208,7 +208,9 @@ def _field_for(datamodel, col, required, validators):
     if datamodel.is_binary(col):
         return Base64(**options)
     if datamodel.is_string(col) or datamodel.is_text(col):
-        limit = max_length if max_length and max_length != -1 else TEXT_MAX_LENGTH
+        # a max_length of its own is checked by the Length validator above (its
+        # message is translated); a TextField gets the general ceiling
+        limit = None if max_length and max_length != -1 else TEXT_MAX_LENGTH
         return SafeString(max_length=limit, **options)
     # A property or method of the model: read only.
     return fields.Function(lambda obj, c=col: _plain(getattr(obj, c)), dump_only=True)
