@@ -100,7 +100,9 @@ def _flask_config(settings: dict[str, Any]) -> dict[str, Any]:
         "AUTH_ROLE_ADMIN": "Head-office admin",
         "AUTH_ROLE_PUBLIC": "Public",
         "AUTH_USER_REGISTRATION": False,
-        "AUTH_RATE_LIMITED": True,
+        # sign-ins are limited by zhanggui.console.login_limit (one count for the
+        # console form and the API), not by Flask-AppBuilder's per-view limit
+        "AUTH_RATE_LIMITED": False,
         "AUTH_RATE_LIMIT": settings["LOGIN_RATE_LIMIT"],
         "RATELIMIT_ENABLED": not settings["TESTING"],
         "RATELIMIT_STORAGE_URI": "memory://",
@@ -111,6 +113,8 @@ def _flask_config(settings: dict[str, Any]) -> dict[str, Any]:
         # SHA-256 round; keys made earlier with scrypt still verify, slowly.
         "FAB_API_KEY_HASH_METHOD": "pbkdf2:sha256:1",
         "FAB_API_SWAGGER_UI": True,
+        "FAB_ADD_MENU_API": False,   # zhanggui.console.menu_api documents the separators
+        "MAX_CONTENT_LENGTH": settings["MAX_CONTENT_LENGTH"],
         "FAB_API_KEY_ENABLED": True,
         "FAB_ADD_SECURITY_API": False,
         "FAB_UPDATE_PERMS": False,   # permissions are synced by `zhanggui migrate`

@@ -113,6 +113,30 @@ def _str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _bytes(value: Any) -> int:
+    """A size in bytes: ``10485760``, ``10MB`` or ``512KB`` (powers of 1024)."""
+    text = str(value).strip().upper().replace(" ", "")
+    units = {"KB": 1024, "MB": 1024**2, "GB": 1024**3, "B": 1}
+    for unit, factor in units.items():
+        if text.endswith(unit):
+            size = int(text[: -len(unit)]) * factor
+            break
+    else:
+        size = int(text)
+    if size < 1024:
+        raise ValueError("give a size of at least 1KB, e.g. 10MB")
+    return size
+
+
+def _rate(value: Any) -> str:
+    """A rate such as ``10 per minute`` or ``100/hour`` (the limits library's syntax)."""
+    from limits import parse
+
+    text = str(value).strip()
+    parse(text)  # ValueError names what is wrong
+    return text
+
+
 def _days(value: Any) -> int:
     days = int(str(value).strip())
     if days < 1:
@@ -196,7 +220,12 @@ SETTINGS: dict[str, Setting] = {
         Setting("TRACE_HOOKS", _bool, False, "Log every hook call with its arguments."),
         Setting("TESTING", _bool, False, "Testing mode (CSRF relaxed only where tests say)."),
         Setting("CSRF_ENABLED", _bool, True, "CSRF protection of console forms."),
-        Setting("LOGIN_RATE_LIMIT", _str, "10 per minute", "Login attempts per client."),
+        Setting("LOGIN_RATE_LIMIT", _rate, "10 per minute",
+                "Sign-in attempts per client address, console and API together."),
+        Setting("LOGIN_ACCOUNT_RATE_LIMIT", _rate, "10 per minute",
+                "Sign-in attempts per account from all addresses together."),
+        Setting("MAX_CONTENT_LENGTH", _bytes, 10 * 1024**2,
+                "Largest request body accepted (413 beyond); console imports have their own."),
         Setting("ANONYMOUS_POS_MEMBERS", _choice("potential", "anonymous"), "potential",
                 "What an unknown phone on a POS transaction becomes: potential or anonymous."),
         # member segmentation (plugins/members, zhanggui_members.segments.recompute)

@@ -77,6 +77,9 @@ class CatalogDomain(Domain):
             translations.merge(catalog)
             if hasattr(catalog, "plural"):
                 translations.plural = catalog.plural
+        # the empty msgid holds each catalog's header ("Project-Id-Version: ..."):
+        # gettext("") must stay "", e.g. for a column without a description
+        translations._catalog.pop("", None)
         self.cache[key] = translations
         return translations
 

@@ -49,6 +49,9 @@ def init_console(app: Flask, state) -> AppBuilder:
     for endpoint in state.plugins.api_endpoints():
         prepare_api_class(endpoint.api)
         appbuilder.add_api(endpoint.api)
+    from .menu_api import MenuApi
+
+    appbuilder.add_api(MenuApi)  # instead of Flask-AppBuilder's (FAB_ADD_MENU_API off)
     # after every view and API exists: CSRF for forms and session-cookie API calls,
     # and audited data access for every peewee screen and API (console/auth.py, auditing.py)
     from .auditing import instrument
@@ -58,6 +61,13 @@ def init_console(app: Flask, state) -> AppBuilder:
     from .error_pages import install as install_error_pages
     from .offline import install as install_offline
 
+    from .input_guards import install as install_input_guards
+
+    install_input_guards(app)  # before the CSRF check, which reads the body
+    from .login_limit import install as install_login_limit
+
+    install_login_limit(app, state.settings["LOGIN_RATE_LIMIT"],
+                        state.settings["LOGIN_ACCOUNT_RATE_LIMIT"])
     install_auth(app, appbuilder)
     install_actions(app, appbuilder)
     install_offline(app)

@@ -54,6 +54,8 @@ class AuditLogApi(ModelRestApi):
     datamodel = PeeweeInterface(AuditEntry)
     include_route_methods = {"get", "get_list", "info"}
     base_permissions = ["can_get", "can_info"]
+    label_columns = _LABELS
+    list_title = show_title = _l("Audit log")
     list_columns = show_columns = list(_LABELS)
     order_columns = ["seq", "created_at"]
     base_order = ("seq", "desc")

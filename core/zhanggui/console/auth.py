@@ -4,8 +4,9 @@
 
 * a login that clears the old session and starts a new one (session rotation),
   follows ``next=`` only to a path on this site (never to another host, whatever
-  the ``Host`` header says), is not cacheable, is rate limited (``AUTH_RATE_LIMIT``,
-  also on ``POST /api/v1/security/login``) and writes a ``login`` audit entry, or a
+  the ``Host`` header says), is not cacheable, is rate limited together with
+  ``POST /api/v1/security/login`` (per address and per account, with a back-off:
+  :mod:`zhanggui.console.login_limit`) and writes a ``login`` audit entry, or a
   ``login-failed`` one (the account tried, never the password);
 * sessions and JWTs bound to the password: each carries a keyed stamp of the
   user's password hash, so changing a password (by the user or an admin) ends every
@@ -124,20 +125,26 @@ class ZhangguiSecurityManager(SecurityManager):
     # console loads nothing from another host (and the view answered 500 to a bad URL)
     userstatschartview = None
 
-    def register_views(self) -> None:
-        super().register_views()
-        if self.is_auth_limited:
-            # FAB limits only the console login form; the API login is just as guessable
-            for view in self.appbuilder.baseviews:
-                if isinstance(view, self.security_api):
-                    self.limiter.limit(self.auth_rate_limit, methods=["POST"])(view.blueprint)
-
     def auth_user_db(self, username, password):
         """FAB's check of a username and password (console and API sign-in alike); a
         refusal writes a ``login-failed`` audit entry naming the account tried when it
         exists — never the password, nor a username that matches no account (it may
         be a password typed in the wrong box)."""
+        from .datamodel.safe_fields import text_problem
+
+        if any(isinstance(v, str) and text_problem(v) for v in (username, password)):
+            # no account has a NUL or a lone surrogate in its name or password, and the
+            # database driver would fail on them: refused like a wrong password
+            from .audit import record
+
+            record("login-failed", "User", fields=["username"])
+            return None
         user = super().auth_user_db(username, password)
+        from .login_limit import login_limit
+
+        limit = login_limit()
+        if limit is not None:
+            (limit.succeeded if user is not None else limit.failed)(username)
         if user is None:
             from .audit import record
 

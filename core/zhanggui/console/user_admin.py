@@ -49,6 +49,23 @@ class _Guard(SafeDownloadMixin):
 
     audit_resource = ""
 
+    def _init_forms(self):
+        """Flask-AppBuilder's forms, with every text field refusing text no database
+        stores (NUL, lone surrogates) with a form message."""
+        super()._init_forms()
+        from wtforms import StringField, TextAreaField
+
+        from .datamodel.forms import StorableText
+
+        for form in (self.add_form, self.edit_form):
+            for name in dir(form):
+                unbound = getattr(form, name, None)
+                if getattr(unbound, "field_class", None) is not None and \
+                        issubclass(unbound.field_class, (StringField, TextAreaField)):
+                    checks = list(unbound.kwargs.get("validators") or [])
+                    if not any(isinstance(v, StorableText) for v in checks):
+                        unbound.kwargs["validators"] = [StorableText(), *checks]
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         from .display import formatters_for

@@ -13,7 +13,11 @@ def json_answer(status: int, body: Any) -> Response:
     """``body`` (or text already encoded as JSON) as a JSON response; Chinese stays
     readable in the body rather than ``\\uXXXX`` escapes."""
     text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
-    return Response(text, status=status, mimetype="application/json")
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate echoed from the request: escape it
+        data = json.dumps(json.loads(text) if isinstance(body, str) else body).encode()
+    return Response(data, status=status, mimetype="application/json")
 
 
 def json_object_body() -> tuple[dict | None, Response | None]:

@@ -60,6 +60,25 @@ class LocalDateTimeField(DateTimeField):
             self.data = self.data.replace(tzinfo=console_timezone()).astimezone(UTC)
 
 
+#: the longest text a form takes for a TextField (no max_length of its own)
+TEXT_MAX_LENGTH = 65_535
+
+
+class StorableText:
+    """Refuses text a database cannot store (NUL, lone surrogates) with a form message,
+    instead of a 500 from the driver (PostgreSQL) or a value cut short (SQLite)."""
+
+    field_flags = {}
+
+    def __call__(self, form, field):
+        from .safe_fields import text_problem
+
+        if isinstance(field.data, str):
+            problem = text_problem(field.data)
+            if problem:
+                raise validators.StopValidation(problem)
+
+
 class JSONTextAreaField(TextAreaField):
     """JSON document edited as text; invalid JSON is a field error."""
 
@@ -170,7 +189,11 @@ class PeeweeModelConverter(GeneralModelConverter):
                 default=datamodel.get_col_default(col_name),
             )
             return form_props
+        if datamodel.is_string(col_name) or datamodel.is_text(col_name):
+            lst_validators.append(StorableText())
         max_length = datamodel.get_max_length(col_name)
+        if max_length == -1 and datamodel.is_text(col_name):
+            max_length = TEXT_MAX_LENGTH  # a form never takes a megabyte of text
         if max_length != -1:
             lst_validators.append(validators.Length(max=max_length))
         if datamodel.is_nullable(col_name):

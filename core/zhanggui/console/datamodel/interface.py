@@ -508,7 +508,10 @@ class PeeweeInterface(BaseInterface):
     def coerce_pk(self, pk):
         field = self._pk_field()
         if isinstance(field, peewee.IntegerField):
-            return int(str(pk).strip())
+            value = int(str(pk).strip())
+            if not -(2**63) <= value < 2**63:  # no row has it; the driver would overflow
+                raise ValueError(f"primary key {value} is out of range")
+            return value
         return field.adapt(pk)
 
     def in_scope(self, item) -> bool:

@@ -25,6 +25,10 @@ from __future__ import annotations
 
 from peewee import JOIN, ForeignKeyField
 
+#: the deepest row a page may start at; a page beyond it is empty (a negative page is
+#: the first page), whatever a console URL or an API caller asks for
+MAX_OFFSET = 2**31 - 1
+
 
 class PagedQuery:
     """One list read for ``datamodel`` with ``filters`` (FAB ``Filters`` or None)."""
@@ -93,8 +97,11 @@ class PagedQuery:
         if not page_size:
             query = self._ordered(self._filtered(), order_column, order_direction)
             return count, list(self._with_relations(query))
+        offset = max(page or 0, 0) * page_size
+        if offset > MAX_OFFSET:  # no database counts that far: an empty page, not a 500
+            return count, []
         keys_query = self._ordered(self._filtered(pk), order_column, order_direction)
-        keys_query = keys_query.limit(page_size).offset((page or 0) * page_size)
+        keys_query = keys_query.limit(page_size).offset(offset)
         keys = [row[0] for row in keys_query.tuples()]
         if not keys:
             return count, []

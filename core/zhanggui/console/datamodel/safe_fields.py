@@ -38,6 +38,19 @@ def _validators(given: Any) -> list:
     return [given] if callable(given) else list(given)
 
 
+def text_problem(value: str, max_length: int | None = None) -> str | None:
+    """The (translated) reason ``value`` cannot be stored, or ``None`` when it can: what
+    :class:`SafeString` checks, for code that validates text outside a schema (console
+    forms, CSV rows, query strings)."""
+    if "\x00" in value:
+        return _("Text may not contain NUL characters.")
+    if _SURROGATE.search(value):
+        return _("Text may not contain unpaired surrogate characters.")
+    if max_length is not None and len(value) > max_length:
+        return _("Give text of at most %(count)s characters.", count=max_length)
+    return None
+
+
 class SafeString(fields.String):
     """Text of at most ``max_length`` characters without NUL characters or lone
     surrogates; surrounding white space is stripped (``strip=False`` keeps it).

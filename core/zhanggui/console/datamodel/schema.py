@@ -6,8 +6,9 @@ shapes:
 ========================  ==============================================
 peewee field              JSON
 ========================  ==============================================
-CharField / TextField     string (``Length(max=max_length)`` validated)
-IntegerField              integer
+CharField / TextField     string (``SafeString``: no NUL, at most max_length, a
+                          TextField at most ``TEXT_MAX_LENGTH`` characters)
+IntegerField              integer (within 64 bits)
 DecimalField              string, e.g. ``"12.50"`` (money never a float)
 FloatField                number
 BooleanField              boolean
@@ -39,7 +40,11 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 from marshmallow_sqlalchemy.fields import Related, RelatedList
 
 from .fields import UTC, as_utc
+from .safe_fields import SafeString
 from .interface import set_pending_many
+
+#: the longest text a TextField (no max_length) takes through the REST API
+TEXT_MAX_LENGTH = 65_535
 
 _instance = contextvars.ContextVar("zhanggui_schema_instance", default=None)
 
@@ -187,6 +192,7 @@ def _field_for(datamodel, col, required, validators):
     if datamodel.is_boolean(col):
         return fields.Boolean(**options)
     if datamodel.is_integer(col):
+        options["validate"].append(validate.Range(min=-(2**63), max=2**63 - 1))
         return fields.Integer(strict=False, **options)
     if datamodel.is_numeric(col):
         options["validate"].append(
@@ -201,8 +207,11 @@ def _field_for(datamodel, col, required, validators):
         return fields.Date(**options)
     if datamodel.is_binary(col):
         return Base64(**options)
-    if datamodel.is_string(col):
-        return fields.String(**options)
+    if datamodel.is_string(col) or datamodel.is_text(col):
+        # a max_length of its own is checked by the Length validator above (its
+        # message is translated); a TextField gets the general ceiling
+        limit = None if max_length and max_length != -1 else TEXT_MAX_LENGTH
+        return SafeString(max_length=limit, **options)
     # A property or method of the model: read only.
     return fields.Function(lambda obj, c=col: _plain(getattr(obj, c)), dump_only=True)
 

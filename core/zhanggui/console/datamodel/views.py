@@ -248,10 +248,63 @@ class ModelView(SafeDownloadMixin, ScopedViewMixin, FABModelView):
         )
 
 
+#: the deepest row a list may ask for (page × page size): beyond it no database counts
+MAX_OFFSET = 2**31 - 1
+
+
 class ModelRestApi(ScopedViewMixin, FABModelRestApi):
-    """FAB ``ModelRestApi`` for a ``PeeweeInterface`` datamodel (see module doc)."""
+    """FAB ``ModelRestApi`` for a ``PeeweeInterface`` datamodel (see module doc).
+
+    ``?q=(page:..,page_size:..)`` must be whole numbers, the page not below zero and
+    page × page size at most :data:`MAX_OFFSET`, else 400 with a message (a page size
+    above the maximum is cut to it, as Flask-AppBuilder documents).
+    """
 
     model2schemaconverter = PeeweeSchemaConverter
+
+    def get_list_headless(self, **kwargs):
+        """GET list: 400 for page arguments no page can have (see class doc)."""
+        problem = self._page_problem(kwargs.get("rison") or {})
+        if problem:
+            return self.response_400(message=problem)
+        return super().get_list_headless(**kwargs)
+
+    def _page_problem(self, rison_args) -> str | None:
+        if not isinstance(rison_args, dict):
+            return None
+        page = rison_args.get("page", 0)
+        page_size = rison_args.get("page_size", self.page_size)
+        for value in (page, page_size):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                return _("Give page and page_size as whole numbers.")
+        if page is not None and page < 0:
+            return _("The page number must not be negative.")
+        page, page_size = self._sanitize_page_args(page, page_size)
+        if page and page_size and page * page_size > MAX_OFFSET:
+            return _("This page is beyond the last possible page.")
+        return None
+
+    def operation_helper(self, path=None, operations=None, methods=None, func=None, **kwargs):
+        """Flask-AppBuilder's operation documents, with ``id`` and ``ids`` declared
+        as the primary key's real type (its templates say string for every model)
+        and ``_info``'s ``add_columns``/``edit_columns`` as the lists they are."""
+        super().operation_helper(path=path, operations=operations, methods=methods,
+                                 func=func, **kwargs)
+        pk_type = "integer" if self.datamodel.is_integer(self.datamodel.get_pk_name()) \
+            else "string"
+        for operation in (operations or {}).values():
+            for answer in operation.get("responses", {}).values():
+                schema = answer.get("content", {}).get("application/json", {}).get("schema", {}) \
+                    if isinstance(answer, dict) else {}
+                props = schema.get("properties", {}) if isinstance(schema, dict) else {}
+                if isinstance(props.get("ids"), dict):
+                    props["ids"]["items"] = {"type": pk_type}
+                if isinstance(props.get("id"), dict):
+                    props["id"]["type"] = pk_type
+                for name in ("add_columns", "edit_columns"):  # _info answers lists
+                    if isinstance(props.get(name), dict):
+                        props[name] = {"type": "array", "items": {"type": "object"},
+                                       "description": "The form fields, in order"}
 
     def _rejected(self, exc: RecordRejected):
         return self.response_422(message=exc.as_messages())

@@ -34,6 +34,7 @@ from typing import Any, Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from zhanggui import _, _l, database, utcnow, write_transaction
+from zhanggui.console.datamodel.safe_fields import text_problem
 
 from ..bulk import BulkWriter
 from ..profile.crypto import phone_cipher
@@ -125,8 +126,9 @@ def _text(errors, values, name, max_length, required=False):
         if required:
             errors.add(name, _l("This column must not be empty."))
         return None
-    if len(value) > max_length:
-        errors.add(name, _l("At most %(count)s characters.", count=max_length))
+    problem = text_problem(value, max_length)
+    if problem:
+        errors.add(name, problem)
         return None
     return value
 
@@ -175,7 +177,13 @@ def _moment(errors, values, name, tz: ZoneInfo, required=False) -> dt.datetime |
             return None
     if moment.tzinfo is None:  # local time of the store (or of the chain)
         moment = moment.replace(tzinfo=tz)
-    moment = moment.astimezone(dt.timezone.utc)
+    try:
+        moment = moment.astimezone(dt.timezone.utc)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+        moment = None
+    if moment is None or moment.year < 1900:
+        errors.add(name, _l("This date is not possible."))
+        return None
     if moment > utcnow() + dt.timedelta(days=1):
         errors.add(name, _l("This time is in the future."))
         return None

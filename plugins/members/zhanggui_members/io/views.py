@@ -26,6 +26,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, validators
 
 from zhanggui import _, _l, has_permission
+from zhanggui.console.input_guards import upload_limit
 from zhanggui.console.scope import user_store_codes
 from zhanggui.i18n import current_language
 
@@ -73,6 +74,7 @@ class MemberImportView(BaseView):
     @expose("/", methods=["GET", "POST"])
     @has_access
     @permission_name("upload")
+    @upload_limit(MAX_UPLOAD_BYTES + 64 * 1024)
     def upload(self):
         # a body without Content-Length is cut off at the limit while it is read
         request.max_content_length = MAX_UPLOAD_BYTES + 64 * 1024

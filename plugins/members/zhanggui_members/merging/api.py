@@ -10,14 +10,32 @@ from __future__ import annotations
 
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import permission_name, protect
+from marshmallow import EXCLUDE, Schema, fields, validate
 
-from zhanggui import _, has_permission
+from zhanggui import _, _l, has_permission
 
 from ..answers import json_answer as _json
 from ..answers import json_object_body
 from .command import MergeError, MergeMembers
 
 MERGE_PERMISSION = "members.merge"
+_MEMBER_NUMBER = {"required": _l("Give a member by its number."),
+                  "null": _l("Give a member by its number."),
+                  "invalid": _l("Give a member by its number.")}
+
+
+class MemberMergeSchema(Schema):
+    """The body of a merge; checks it and declares it in the OpenAPI document."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    source = fields.Integer(required=True, strict=True, error_messages=_MEMBER_NUMBER,
+                            validate=validate.Range(min=1, max=2**63 - 1),
+                            metadata={"description": "The member folded away"})
+    target = fields.Integer(required=True, strict=True, error_messages=_MEMBER_NUMBER,
+                            validate=validate.Range(min=1, max=2**63 - 1),
+                            metadata={"description": "The member kept"})
 
 
 def merge_json(merge) -> dict:
@@ -31,6 +49,7 @@ class MemberMergeApi(BaseApi):
 
     resource_name = "members"
     openapi_spec_tag = "Members"
+    openapi_spec_component_schemas = (MemberMergeSchema,)
 
     @expose("/merges", methods=["POST"])
     @protect()
@@ -50,12 +69,7 @@ class MemberMergeApi(BaseApi):
             content:
               application/json:
                 schema:
-                  type: object
-                  properties:
-                    source:
-                      type: integer
-                    target:
-                      type: integer
+                  $ref: '#/components/schemas/MemberMergeSchema'
           responses:
             201:
               description: Merged
@@ -73,10 +87,10 @@ class MemberMergeApi(BaseApi):
         data, error = json_object_body()
         if error:
             return error
-        missing = {key: [_("Give a member by its number.")] for key in ("source", "target")
-                   if data.get(key) in (None, "")}
-        if missing:
-            return _json(422, {"message": missing})
+        problems = MemberMergeSchema().validate(data)
+        if problems:
+            return _json(422, {"message": {key: [str(m) for m in messages]
+                                           for key, messages in problems.items()}})
         try:
             merge = MergeMembers(data["source"], data["target"],
                                  stores=user_store_codes()).run()

@@ -25,11 +25,13 @@ from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import permission_name, protect
 
 from zhanggui import _, hook_failure
+from zhanggui.console.datamodel.safe_fields import text_problem
 
 from ..answers import json_answer as _json
 from ..profile.phones import PhoneNumberError
 from ..profile.services import find_member, member_summary
 from .parsing import PosInputError
+from .schemas import PosBatchSchema, PosRefundSchema, PosSaleSchema, schema_errors
 from .purchases import record_refund, record_sale, record_sales
 from ..profile.models import Member
 
@@ -65,6 +67,8 @@ class PosApi(BaseApi):
 
     resource_name = "pos"
     openapi_spec_tag = "POS"
+    # the request bodies in the OpenAPI document are the schemas that check them
+    openapi_spec_component_schemas = (PosSaleSchema, PosBatchSchema, PosRefundSchema)
 
     @expose("/transactions", methods=["POST"])
     @protect()
@@ -85,7 +89,7 @@ class PosApi(BaseApi):
             content:
               application/json:
                 schema:
-                  type: object
+                  $ref: '#/components/schemas/PosSaleSchema'
           responses:
             201:
               description: Recorded
@@ -114,7 +118,8 @@ class PosApi(BaseApi):
         post:
           summary: Record a batch of POS sales
           description: >-
-            Body {"transactions": [sale, ...]} (or the bare list). Answers 200 with
+            Body {"transactions": [sale, ...]} (or the bare list) of at most 1,000
+            sales (MAX_BATCH; 422 beyond). Answers 200 with
             {"results": [{"index", "id", "status", "body"}]}: each sale gets the
             status and body a single post would have had; one bad sale does not
             affect the others.
@@ -123,7 +128,7 @@ class PosApi(BaseApi):
             content:
               application/json:
                 schema:
-                  type: object
+                  $ref: '#/components/schemas/PosBatchSchema'
           responses:
             200:
               description: One result per sale
@@ -133,7 +138,11 @@ class PosApi(BaseApi):
         data, error = _body()
         if error:
             return error
-        items = data.get("transactions") if isinstance(data, dict) else data
+        envelope = data if isinstance(data, dict) else {"transactions": data}
+        problems = schema_errors(PosBatchSchema(), envelope)
+        if problems:
+            return _json(422, {"message": problems})
+        items = envelope["transactions"]
         try:
             results = record_sales(items, unknown_members=_unknown_members(),
                                    stores=_stores())
@@ -165,7 +174,7 @@ class PosApi(BaseApi):
             content:
               application/json:
                 schema:
-                  type: object
+                  $ref: '#/components/schemas/PosRefundSchema'
           responses:
             201:
               description: Recorded
@@ -217,11 +226,16 @@ class MemberLookupApi(BaseApi):
             404:
               description: No such member
             422:
-              description: No phone or card given, or a malformed phone
+              description: No phone or card given, a malformed phone, or a number with
+                characters no number has (NUL) or longer than 64 characters
         """
         phone, card = request.args.get("phone"), request.args.get("card")
         if not (phone or card):
             return _json(422, {"message": {"phone": [_("Give a phone or a card number.")]}})
+        problems = {name: [problem] for name, value in (("phone", phone), ("card", card))
+                    if value and (problem := text_problem(value, 64))}
+        if problems:
+            return _json(422, {"message": problems})
         try:
             member = find_member(phone=phone or None, card=card or None)
         except PhoneNumberError as exc:

@@ -28,13 +28,15 @@ from ..profile.crypto import phone_cipher
 from ..profile.models import IDENTITY_KINDS, PAYMENT_METHODS, PURCHASE_CHANNELS, Store
 from ..profile.phones import PhoneNumberError, normalize_mobile
 from ..profile.services import normalize_card
+from .schemas import MAX_BATCH, MAX_LINES, PosRefundSchema, PosSaleSchema, schema_errors
 
-MAX_LINES = 1000
-MAX_BATCH = 1000
+__all__ = ["MAX_BATCH", "MAX_LINES", "PosInputError", "PosSale", "RefundRequest",
+           "parse_refund", "parse_sale"]
 MONEY_PLACES = 2
 QUANTITY_PLACES = 3
 MAX_DIGITS = 12
 FUTURE_TOLERANCE = dt.timedelta(days=1)
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 ZERO = decimal.Decimal("0")
 
 
@@ -218,10 +220,18 @@ def _occurred_at(errors: _Errors, data: dict) -> dt.datetime | None:
     if when.tzinfo is None:
         errors.add(("occurred_at",), _l("The time needs its UTC offset, e.g. +08:00."))
         return None
+    try:
+        when = when.astimezone(dt.timezone.utc)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+        when = None
+    if when is None or when < EARLIEST:
+        errors.add(("occurred_at",), _l("This time is too far in the past; check the "
+                                        "till's clock."))
+        return None
     if when - utcnow() > FUTURE_TOLERANCE:
         errors.add(("occurred_at",), _l("This time is in the future; check the till's clock."))
         return None
-    return when.astimezone(dt.timezone.utc)
+    return when
 
 
 def _member(errors: _Errors, data: dict) -> MemberRef | None:
@@ -269,15 +279,18 @@ def _transaction_id(errors: _Errors, data: dict) -> str | None:
     return _text(errors, data, (), "id", 64)
 
 
-def _object(data: Any) -> dict:
-    if not isinstance(data, dict):
-        raise PosInputError({"_schema": [str(_l("The request body must be a JSON object."))]})
+def _object(data: Any, schema) -> dict:
+    """``data`` if it fits ``schema`` (types, lengths, storable text), else the
+    schema's field messages as :class:`PosInputError`."""
+    problems = schema_errors(schema, data)
+    if problems:
+        raise PosInputError(problems)
     return data
 
 
 def parse_sale(data: Any) -> PosSale:
     """Check a POS sale body; raise :class:`PosInputError` with every problem found."""
-    data = _object(data)
+    data = _object(data, PosSaleSchema())
     errors = _Errors()
     pos_id = _transaction_id(errors, data)
     store = None
@@ -288,7 +301,7 @@ def parse_sale(data: Any) -> PosSale:
             errors.add(("store",), _l("No store has the code %(code)s.", code=code))
     occurred_at = _occurred_at(errors, data)
     channel = data.get("channel") or "pos"
-    if channel not in {c for c, _ in PURCHASE_CHANNELS}:
+    if not isinstance(channel, str) or channel not in {c for c, _ in PURCHASE_CHANNELS}:
         errors.add(("channel",), _l("Unknown sales channel."))
     member = _member(errors, data)
     total = _decimal(errors, data, (), "total", MONEY_PLACES)
@@ -353,7 +366,7 @@ def parse_sale(data: Any) -> PosSale:
 
 def parse_refund(pos_id: str, data: Any) -> RefundRequest:
     """Check a refund body (``{"id", "lines": [...]}`` or ``{"id", "amount"}``)."""
-    data = _object(data)
+    data = _object(data, PosRefundSchema())
     errors = _Errors()
     refund_id = _transaction_id(errors, data)
     has_lines, has_amount = data.get("lines") is not None, data.get("amount") is not None

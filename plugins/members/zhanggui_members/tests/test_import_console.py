@@ -87,3 +87,18 @@ def test_a_file_of_another_type_or_too_large_is_refused_on_the_form(upload_app, 
 def test_only_head_office_may_import(upload_app):
     manager = signed_in(upload_app, "mgr", "Store manager", store="SH01")
     assert manager.get("/memberimport/").status_code in (302, 403)
+
+
+def test_the_import_screen_takes_files_beyond_the_general_request_limit(make_app):
+    app = make_app(plugins=["members"], config={"MAX_CONTENT_LENGTH": "64KB"})
+    with app.app_context():
+        make_store("SH01")
+    app.config["WTF_CSRF_ENABLED"] = True
+    admin = signed_in(app, "admin", "Head-office admin")
+    rows = "".join(f"会员{i},139{i:08d},SH01\n" for i in range(4000))
+    content = ("姓名,手机号,所属门店\n" + rows).encode("utf-8")
+    assert len(content) > 100 * 1024
+    response = _upload(admin, "big.csv", content)
+    assert response.status_code == 302
+    with app.app_context():
+        assert Member.select().count() == 4000

@@ -58,6 +58,10 @@ def test_a_call_center_agent_merges_two_members_and_gets_the_merge_record(pos_ap
     ({"source": "abc", "target": 2}, {"source"}),
     ({"source": 999999, "target": 2}, {"source"}),
     ({"source": True, "target": 2}, {"source"}),
+    ({"source": "1\x00", "target": 2}, {"source"}),
+    ({"source": [[1]], "target": 2}, {"source"}),
+    ({"source": 10**30, "target": 2}, {"source"}),
+    ({"source": -1, "target": 2}, {"source"}),
     ("same", {"target"}),
 ])
 def test_bad_merge_requests_answer_422_with_field_messages_and_change_nothing(
