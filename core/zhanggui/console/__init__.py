@@ -72,6 +72,9 @@ def init_console(app: Flask, state) -> AppBuilder:
     install_actions(app, appbuilder)
     install_offline(app)
     install_error_pages(app, appbuilder)
+    from .openapi_types import install as install_openapi_types
+
+    install_openapi_types()
     instrument(appbuilder)
     return appbuilder
 

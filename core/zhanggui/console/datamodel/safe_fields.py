@@ -42,49 +42,53 @@ def text_problem(value: str, max_length: int | None = None) -> str | None:
     """The (translated) reason ``value`` cannot be stored, or ``None`` when it can: what
     :class:`SafeString` checks, for code that validates text outside a schema (console
     forms, CSV rows, query strings)."""
+    if max_length is not None and len(value) > max_length:
+        return _("Give text of at most %(count)s characters.", count=max_length)
     if "\x00" in value:
         return _("Text may not contain NUL characters.")
     if _SURROGATE.search(value):
         return _("Text may not contain unpaired surrogate characters.")
-    if max_length is not None and len(value) > max_length:
-        return _("Give text of at most %(count)s characters.", count=max_length)
     return None
 
 
 class SafeString(fields.String):
-    """Text of at most ``max_length`` characters without NUL characters or lone
-    surrogates; surrounding white space is stripped (``strip=False`` keeps it).
+    """Text of at most ``max_length`` characters (``None``: no limit) without NUL
+    characters or lone surrogates.
 
-    A value that is blank after stripping counts as missing: refused when the field
-    is ``required``, loaded as ``None`` otherwise.
+    With ``strip=True`` (the default) surrounding white space is stripped and a value
+    that is blank after stripping counts as missing: refused when the field is
+    ``required``, loaded as ``None`` otherwise.  ``strip=False`` keeps the text exactly
+    as sent (what a generic data layer wants).
     """
 
-    def __init__(self, *, max_length: int = 255, strip: bool = True, **kwargs: Any):
-        if max_length < 1:
+    def __init__(self, *, max_length: int | None = 255, strip: bool = True, **kwargs: Any):
+        if max_length is not None and max_length < 1:
             raise ValueError("max_length must be at least 1")
         self.max_length, self.strip = max_length, strip
         validators = _validators(kwargs.pop("validate", None))
-        # declares maxLength in the OpenAPI document; checked first in _deserialize
-        validators.append(validate.Length(max=max_length))
+        if max_length is not None:
+            # declares maxLength in the OpenAPI document; checked first in _deserialize
+            validators.append(validate.Length(max=max_length))
         super().__init__(validate=validators, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any):
         if not isinstance(value, str):
-            raise ValidationError(_("Give text."))
-        # before anything else looks at a megabyte
-        if len(value) > self.max_length:
-            raise ValidationError(_("Give text of at most %(count)s characters.",
-                                    count=self.max_length))
-        if "\x00" in value:
-            raise ValidationError(_("Text may not contain NUL characters."))
-        if _SURROGATE.search(value):
-            raise ValidationError(_("Text may not contain unpaired surrogate characters."))
-        text = value.strip() if self.strip else value
-        if not text.strip():
+            raise self.make_error("invalid")  # marshmallow's "Not a valid string.", translated
+        problem = text_problem(value, self.max_length)  # length first: before a megabyte
+        if problem:
+            raise ValidationError(problem)
+        if not self.strip:
+            return value
+        text = value.strip()
+        if not text:
             if self.required:
                 raise ValidationError(_("This field is required."))
             return None
         return text
+
+    def _validate(self, value: Any) -> None:
+        if value is not None:  # blank text loaded as missing has nothing to validate
+            super()._validate(value)
 
 
 class WholeNumber(fields.Integer):

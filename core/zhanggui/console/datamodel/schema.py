@@ -84,7 +84,10 @@ class UTCDateTime(fields.AwareDateTime):
         super().__init__(default_timezone=UTC, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return as_utc(super()._deserialize(value, attr, data, **kwargs))
+        try:
+            return as_utc(super()._deserialize(value, attr, data, **kwargs))
+        except OverflowError:  # 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+            raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE) from None
 
     def _serialize(self, value, attr, obj, **kwargs):
         if isinstance(value, datetime.datetime) and value.tzinfo is None:
@@ -211,7 +214,7 @@ def _field_for(datamodel, col, required, validators):
         # a max_length of its own is checked by the Length validator above (its
         # message is translated); a TextField gets the general ceiling
         limit = None if max_length and max_length != -1 else TEXT_MAX_LENGTH
-        return SafeString(max_length=limit, **options)
+        return SafeString(max_length=limit, strip=False, **options)
     # A property or method of the model: read only.
     return fields.Function(lambda obj, c=col: _plain(getattr(obj, c)), dump_only=True)
 

@@ -35,7 +35,7 @@ _REQUIRED = {"required": _l("This field is required."), "null": _l("This field i
 
 
 def _text(max_length: int, required: bool = True, **kwargs) -> SafeString:
-    return SafeString(max_length=max_length, required=required, allow_none=not required,
+    return SafeString(max_length=max_length, strip=False, required=required, allow_none=not required,
                       error_messages=_REQUIRED, **kwargs)
 
 
@@ -135,7 +135,7 @@ class PosSaleSchema(Schema):
 
     id = _text(ID_LENGTH, metadata={"example": "SH01-20251111-0001"})
     store = _text(STORE_LENGTH, metadata={"example": "SH01"})
-    occurred_at = SafeString(max_length=40, required=True, error_messages=_REQUIRED,
+    occurred_at = SafeString(max_length=40, strip=False, required=True, error_messages=_REQUIRED,
                              metadata={"format": "date-time",
                                        "example": "2025-11-11T10:30:00+08:00"})
     channel = fields.String(allow_none=True, load_default="pos",

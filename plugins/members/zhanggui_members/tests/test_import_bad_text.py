@@ -3,7 +3,7 @@ column, and the rest of the file is imported with --skip-bad-rows (without it, n
 is imported and the command exits non-zero naming the row) — never a crash."""
 import pytest
 
-from zhanggui_members.io_cli import members_group
+from zhanggui_members.io.cli import members_group
 from zhanggui_members.profile.models import Member, Purchase
 from zhanggui_members.tests.helpers import make_store
 from zhanggui_members.tests.test_import import PURCHASE_HEADER, write_csv
