@@ -29,9 +29,10 @@ def zhanggui_translation_dirs():
 
 @hookimpl
 def zhanggui_models():
+    from .marketing.models import MemberEmail
     from .models import MODELS
 
-    return list(MODELS)
+    return list(MODELS) + [MemberEmail]
 
 
 @hookimpl
@@ -150,16 +151,61 @@ def zhanggui_find_member(phone, card):
 
 @hookimpl
 def zhanggui_export_member(member_id):
+    from .marketing.emails import export_email
     from .services import export_member_data
 
-    return export_member_data(member_id)
+    return export_member_data(member_id) + export_email(member_id)
 
 
 @hookimpl
 def zhanggui_erase_member(member_id):
+    from .marketing.emails import erase_email
     from .services import erase_member_data
 
-    return erase_member_data(member_id)
+    return erase_member_data(member_id) + erase_email(member_id)
+
+
+@hookimpl
+def zhanggui_merge_members(source_id, target_id):
+    from .marketing.emails import fold_email
+
+    fold_email(source_id, target_id)
+
+
+@hookimpl
+def zhanggui_audience_criteria():
+    from .marketing.audience import criteria
+
+    return criteria()
+
+
+@hookimpl
+def zhanggui_audience_universe():
+    from .marketing.audience import universe
+
+    return universe()
+
+
+@hookimpl
+def zhanggui_marketing_contacts(member_ids, channel):
+    from .marketing.contacts import marketing_contacts
+
+    return marketing_contacts(member_ids, channel)
+
+
+@hookimpl
+def zhanggui_member_spend(member_ids, start, end):
+    from .marketing.audience import spend
+
+    return spend(member_ids, start, end)
+
+
+@hookimpl
+def zhanggui_withdraw_consent(member_id, channel, source):
+    from .consent import record_consent
+
+    record_consent(member_id, channel, False, source, recorded_by=source)
+    return True
 
 
 @hookimpl
@@ -173,6 +219,9 @@ def zhanggui_demo_data(ctx):
     build_demo_tags(ctx)
     build_demo_consents(ctx)
     demo_segments(ctx)
+    from .marketing.demo import build_demo_emails
+
+    build_demo_emails(ctx)
 
 
 @hookimpl
