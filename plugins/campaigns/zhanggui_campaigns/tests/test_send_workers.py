@@ -96,7 +96,8 @@ def test_a_killed_worker_loses_and_doubles_nothing(make_app, database_url, tmp_p
     app = make_app(plugins=["members", "campaigns"], config=dict(TEST_SETTINGS))
     with app.app_context():
         mailable, every = bulk_chain(SIZE)
-        campaign = make_campaign()
+        campaign = make_campaign({"all": [{"criterion": "members.store", "op": "in",
+                                           "value": ["SH01"]}]})
         assert campaign.id == 1
         assert launch(campaign.id, start_jobs=False) == SIZE
     sink_a, sink_b = Sink(), Sink()

@@ -2,6 +2,8 @@
 token that names no member."""
 from __future__ import annotations
 
+import re
+
 from .conftest import make_campaign, make_chain
 
 DSN = """From: MAILER-DAEMON@mx.example.com
@@ -116,11 +118,16 @@ def test_the_bounce_command_reads_files_and_names_what_it_found(campaign_app, sm
     from zhanggui_campaigns.cli import campaigns
 
     ids, campaign, rows = _sent(campaign_app)
-    (tmp_path / "a.eml").write_text(DSN.format(status="5.1.1", token=rows[ids[0]].token))
-    (tmp_path / "b.eml").write_text(AUTO_REPLY.format(token=rows[ids[1]].token))
-    result = campaign_app.test_cli_runner().invoke(campaigns, ["bounces", str(tmp_path)])
+    folder = tmp_path / "bounces"
+    folder.mkdir()
+    (folder / "a.eml").write_text(DSN.format(status="5.1.1", token=rows[ids[0]].token))
+    (folder / "b.eml").write_text(AUTO_REPLY.format(token=rows[ids[1]].token))
+    runner = campaign_app.test_cli_runner()
+    result = runner.invoke(campaigns, ["bounces", str(folder)])
     assert result.exit_code == 0, result.output
-    assert "2" in result.output and "1" in result.output
+    assert [int(n) for n in re.findall(r"\d+", result.output)] == [2, 1, 0, 1]
+    missing = runner.invoke(campaigns, ["bounces", str(folder / "nope.eml")])
+    assert missing.exit_code != 0 and "nope.eml" in missing.output
 
 
 def test_an_sms_stop_reply_withdraws_sms_consent_only(campaign_app, smtp_sink):
