@@ -60,7 +60,7 @@ def send_command(campaign_id, worker, chunk):
     click.echo(_("%(sent)s sent in %(s).1f s (%(rate).0f a second); %(left)s left.",
                  sent=counts.get("sent", 0), s=seconds, rate=counts.get("sent", 0) / seconds,
                  left=left))
-    click.echo(json.dumps(counts, sort_keys=True))
+    click.echo(json.dumps({**counts, "seconds": round(seconds, 3)}, sort_keys=True))
 
 
 @campaigns.command("results", help="A campaign's effect against its control group (JSON).")

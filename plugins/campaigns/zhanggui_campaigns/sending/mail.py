@@ -14,9 +14,11 @@ from __future__ import annotations
 import html
 import re
 import smtplib
+import socket
 import ssl
-from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+import base64
+from email.header import Header
+from email.utils import formataddr, formatdate, parseaddr
 from typing import Callable
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -31,15 +33,18 @@ def render_text(body: str, name: str) -> str:
 def compose(*, sender: str, to: str, subject: str, text: str, token: str, base_url: str,
             link_ids: dict[str, int], list_id: str) -> bytes:
     """The message: plain text and HTML, links through the click tracker, an open
-    pixel, and one-click unsubscribe headers (RFC 8058)."""
+    pixel, and one-click unsubscribe headers (RFC 8058).
+
+    Written out directly (UTF-8, base64 bodies, RFC 2047 headers) rather than through
+    ``email.message``, whose header machinery costs more than the whole SMTP exchange
+    at campaign volumes."""
     unsubscribe = f"{base_url}/c/u/{token}"
 
     def tracked(url: str) -> str:
         link = link_ids.get(url)
         return f"{base_url}/c/l/{token}/{link}" if link else url
 
-    plain = LINK_RE.sub(lambda m: tracked(m.group(0)), text)
-    plain += f"\n\n--\n{unsubscribe}\n"
+    plain = LINK_RE.sub(lambda m: tracked(m.group(0)), text) + f"\n\n--\n{unsubscribe}\n"
     body_html = LINK_RE.sub(
         lambda m: f'<a href="{html.escape(tracked(m.group(0)))}">{html.escape(m.group(0))}</a>',
         html.escape(text, quote=False)).replace("\n", "<br>\n")
@@ -47,18 +52,30 @@ def compose(*, sender: str, to: str, subject: str, text: str, token: str, base_u
                  f'<p style="font-size:small"><a href="{unsubscribe}">{unsubscribe}</a></p>'
                  f'<img src="{base_url}/c/o/{token}.gif" width="1" height="1" alt="">'
                  "</body></html>")
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = to
-    message["Subject"] = subject
-    message["Message-ID"] = make_msgid(idstring=token, domain="zhanggui.campaigns")
-    message["List-Id"] = list_id
-    message["List-Unsubscribe"] = f"<{unsubscribe}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["X-Zhanggui-Token"] = token
-    message.set_content(plain)
-    message.add_alternative(body_html, subtype="html")
-    return message.as_bytes()
+    boundary = f"=_zg_{token}"
+    name, address = parseaddr(sender)
+    headers = [
+        f"From: {formataddr((name, address), charset='utf-8')}",
+        f"To: {to}",
+        f"Subject: {Header(subject, 'utf-8').encode()}",
+        f"Date: {formatdate(localtime=False, usegmt=True)}",
+        f"Message-ID: <{token}@zhanggui.campaigns>",
+        f"List-Id: {list_id}",
+        f"List-Unsubscribe: <{unsubscribe}>",
+        "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+        f"X-Zhanggui-Token: {token}",
+        "MIME-Version: 1.0",
+        f'Content-Type: multipart/alternative; boundary="{boundary}"',
+    ]
+    lines = headers + ["", f"--{boundary}"] + _part("text/plain", plain) + \
+        [f"--{boundary}"] + _part("text/html", body_html) + [f"--{boundary}--", ""]
+    return "\r\n".join(lines).encode("ascii")
+
+
+def _part(content_type: str, body: str) -> list[str]:
+    encoded = base64.encodebytes(body.encode("utf-8")).decode("ascii").rstrip("\n")
+    return [f"Content-Type: {content_type}; charset=utf-8",
+            "Content-Transfer-Encoding: base64", "", *encoded.split("\n")]
 
 
 class SmtpRefused(Exception):
@@ -88,6 +105,9 @@ class SmtpTransport:
                                          context=ssl.create_default_context())
         else:
             self.smtp = smtplib.SMTP(p.hostname, p.port or 25, timeout=self.timeout)
+        # the end of DATA is written after the commit, in a packet of its own: without
+        # this, Nagle's algorithm holds it back until the body's ACK arrives
+        self.smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.smtp.ehlo()
         if self.starttls:
             self.smtp.starttls(context=ssl.create_default_context())
@@ -144,10 +164,4 @@ class SmtpTransport:
 
 
 def _addr(sender: str) -> str:
-    from email.utils import parseaddr
-
     return parseaddr(sender)[1] or sender
-
-
-def sender_header(name: str, address: str) -> str:
-    return formataddr((name, address))

@@ -107,8 +107,7 @@ def classify_bounce(raw: bytes) -> tuple[str | None, str | None]:
             status = "hard" if code and code.group(1) == "5" else "soft"
     token = None
     found = re.search(rb"X-Zhanggui-Token:\s*([A-Za-z0-9_-]{16,32})", raw) or \
-        re.search(rb"Message-ID:\s*<\d+\.\d+\.\d+\.([A-Za-z0-9_-]{16,32})@zhanggui\.campaigns>",
-                  raw, re.I)
+        re.search(rb"Message-ID:\s*<([A-Za-z0-9_-]{16,32})@zhanggui\.campaigns>", raw, re.I)
     if found:
         token = found.group(1).decode()
     return (token, status) if token and status else (None, None)
