@@ -58,17 +58,20 @@ RECIPE = 2
 GENERATOR_NAMES = ("demo.py", "demo_catalog.py", "bulk.py")
 #: the members plugin's phone cipher: the stored ciphertexts and ``phone_hash`` keys
 #: (what the look-up benchmark probes) are computed by it
-GENERATOR_EXTRA = ("plugins/members/zhanggui_members/crypto.py",)
+GENERATOR_EXTRA = ("plugins/members/zhanggui_members/profile/crypto.py",)
 
 
 def generator_files() -> list[Path]:
     """The files whose code generates a data set's rows: ``demo.py`` (the
-    ``DemoContext`` of the core and every plugin's ``zhanggui_demo_data`` part),
+    ``DemoContext`` of the core and every plugin's ``zhanggui_demo_data`` part, at a
+    plugin's top, in its ``demo/`` package or in a feature's folder),
     ``demo_catalog.py``, ``bulk.py`` and the members' ``crypto.py``.  Models and
     migrations are not among them: the schema is brought up to date on each copy."""
     files = [p for p in (ROOT / "core" / "zhanggui").glob("*.py") if p.name in GENERATOR_NAMES]
     for plugin in sorted((ROOT / "plugins").glob("*/zhanggui_*")):
         files += [p for p in plugin.glob("*.py") if p.name in GENERATOR_NAMES]
+        files += [p for p in plugin.glob("demo/*.py") if p.name != "__init__.py"]
+        files += [p for p in plugin.glob("*/demo.py") if p.parent.name != "tests"]
     files += [ROOT / extra for extra in GENERATOR_EXTRA if (ROOT / extra).exists()]
     return sorted(files)
 

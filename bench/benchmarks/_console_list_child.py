@@ -30,8 +30,8 @@ def fab_app(username, password):
     from flask_appbuilder.models.sqla.interface import SQLAInterface
     from sqlalchemy.orm import relationship
 
-    from zhanggui_members.crypto import cipher_for_secret
-    from zhanggui_members.phones import mask_last4, mask_mobile
+    from zhanggui_members.profile.crypto import cipher_for_secret
+    from zhanggui_members.profile.phones import mask_last4, mask_mobile
 
     cipher = cipher_for_secret(os.environ["ZHANGGUI_FIELD_KEY"], "members.phone")
 

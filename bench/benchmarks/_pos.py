@@ -61,7 +61,7 @@ def app_on(url: str, instance: Path):
 
 
 def store_codes() -> list[str]:
-    from zhanggui_members.models import Store
+    from zhanggui_members.profile.models import Store
 
     return [s.code for s in Store.select(Store.code).order_by(Store.id)]
 
@@ -99,7 +99,7 @@ def _security_manager():
 def members_with_phones(rng: random.Random, n: int) -> list[tuple[int, str]]:
     """``n`` random (member id, phone in clear) of members that have a phone."""
     from zhanggui import database
-    from zhanggui_members.crypto import phone_cipher
+    from zhanggui_members.profile.crypto import phone_cipher
 
     cipher = phone_cipher()
     rows = database.execute_sql(

@@ -1,4 +1,4 @@
-"""Finding a member by phone at the till: ``zhanggui_members.services.find_member``
+"""Finding a member by phone at the till: ``zhanggui_members.profile.services.find_member``
 against raw SQL on the ``phone_hash`` index.
 
 Ours does everything a POS or call-center look-up does: normalise the number as typed
@@ -36,8 +36,8 @@ class Lookup(Benchmark):
 
     def _sample(self, n):
         from zhanggui import database
-        from zhanggui_members.crypto import phone_cipher
-        from zhanggui_members.phones import normalize_mobile
+        from zhanggui_members.profile.crypto import phone_cipher
+        from zhanggui_members.profile.phones import normalize_mobile
 
         rng = random.Random(self.db.seed)
         top = database.execute_sql("SELECT max(id) FROM members_member").fetchone()[0]
@@ -57,7 +57,7 @@ class Lookup(Benchmark):
         return typed, [cipher.lookup_hash(normalize_mobile(p)) for p in phones]
 
     def run(self):
-        from zhanggui_members.services import find_member
+        from zhanggui_members.profile.services import find_member
 
         for phone in self.phones:                  # warm the caches
             find_member(phone=phone)

@@ -190,7 +190,7 @@ def _expect_all(statuses: dict[int, int], wanted: int, what: str) -> None:
 def _rows(sale, prefix: str, store_ids: dict[str, int]) -> tuple[tuple, list, list]:
     """The purchase, line and payment values of ``sale`` as the ORM would store them
     (``db_value`` of each field), under the id ``<prefix>-<number>``; needs the app."""
-    from zhanggui_members.models import Payment, Purchase, PurchaseLine
+    from zhanggui_members.profile.models import Payment, Purchase, PurchaseLine
 
     body = sale.body
     pos_id = f"{prefix}-{body['id'].rsplit('-', 1)[1]}"
@@ -209,7 +209,7 @@ def _rows(sale, prefix: str, store_ids: dict[str, int]) -> tuple[tuple, list, li
 
 
 def _store_ids() -> dict[str, int]:
-    from zhanggui_members.models import Store
+    from zhanggui_members.profile.models import Store
 
     return {s.code: s.id for s in Store.select(Store.id, Store.code)}
 

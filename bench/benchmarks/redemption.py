@@ -187,7 +187,7 @@ def give_points(member_id: int) -> None:
     """A balance of exactly 1,000 points, by a manual adjustment through the loyalty
     plugin (needs the app): the demo chain's members already hold points."""
     from zhanggui_loyalty.models import MemberBalance
-    from zhanggui_loyalty.redemption import adjust_points
+    from zhanggui_loyalty.ledger.redemption import adjust_points
 
     row = MemberBalance.get_or_none(MemberBalance.member_id == member_id)
     short = GIVEN - (row.balance if row is not None else 0)

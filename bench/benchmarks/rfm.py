@@ -1,4 +1,4 @@
-"""RFM recomputation: ``zhanggui_members.segments.recompute_segments`` over the whole
+"""RFM recomputation: ``zhanggui_members.segments.recompute.recompute_segments`` over the whole
 chain against the plainest SQL that computes the same aggregates and quintiles.
 
 Ours does everything the daily job does: per-member aggregates of purchases in
@@ -56,7 +56,7 @@ class Rfm(Benchmark):
         self.members = database.execute_sql("SELECT COUNT(*) FROM members_member").fetchone()[0]
 
     def run(self):
-        from zhanggui_members.segments import recompute_segments
+        from zhanggui_members.segments.recompute import recompute_segments
 
         started = time.perf_counter()
         result = recompute_segments(as_of=_as_of(), reason="command")

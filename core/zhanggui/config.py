@@ -238,7 +238,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("LOGIN_RATE_LIMIT", _str, "10 per minute", "Login attempts per client."),
         Setting("ANONYMOUS_POS_MEMBERS", _choice("potential", "anonymous"), "potential",
                 "What an unknown phone on a POS transaction becomes: potential or anonymous."),
-        # member segmentation (plugins/members, zhanggui_members.segments)
+        # member segmentation (plugins/members, zhanggui_members.segments.recompute)
         Setting("RFM_WINDOW_DAYS", _days, 365,
                 "Days of purchases that frequency and monetary value count, before the as-of day."),
         Setting("LIFECYCLE_DORMANT_DAYS", _days, 90,

@@ -73,7 +73,7 @@ def test_a_store_is_created_found_edited_and_deleted(live_server, page, create_u
 def test_store_staff_cannot_open_another_stores_member(demo_app, live_server, page,
                                                         create_user, sign_in, screenshot):
     from zhanggui.console.scope import UserStore
-    from zhanggui_members.models import Member, Store
+    from zhanggui_members.profile.models import Member, Store
 
     create_user("clerk", "Store staff")
     with demo_app.app_context():

@@ -1,9 +1,9 @@
 """The loyalty plugin's periodic jobs; each is safe to run twice (see the modules)."""
 from __future__ import annotations
 
-from .expiry import expire_due, notify_expiring as _notify, unlock_due
-from .ledger import program_settings
-from .tiers import review_tiers as _review
+from .ledger.expiry import expire_due, notify_expiring as _notify, unlock_due
+from .ledger.postings import program_settings
+from .tiers.service import review_tiers as _review
 
 
 def expire_points() -> int:
@@ -28,13 +28,13 @@ def review_tiers() -> int:
 
 def refresh_points_chart() -> int:
     """Recompute the dashboard's points of the current and the previous month."""
-    from .dashboard import refresh_months
+    from .console.dashboard import refresh_months
 
     return refresh_months(2)
 
 
 def refresh_points_chart_year() -> int:
     """Recompute the dashboard's points of all twelve months (nightly)."""
-    from .dashboard import MONTHS, refresh_months
+    from .console.dashboard import MONTHS, refresh_months
 
     return refresh_months(MONTHS)

@@ -26,11 +26,11 @@ from peewee import JOIN, fn
 
 from zhanggui import ExportSection, _l, utcnow, write_transaction
 
-from . import tiers
-from .ledger import lock_balance
+from .ledger.postings import lock_balance
+from .ledger.queries import entry_dict
 from .models import (EventSignup, ExpiryNotice, MemberBalance, MemberTier, PointsAllocation,
                      PointsLedgerEntry, PointsLot, Redemption, RefundReview, TierHistory)
-from .queries import entry_dict
+from .tiers import service as tiers
 
 ERASED = "[erased]"
 

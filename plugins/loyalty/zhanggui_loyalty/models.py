@@ -3,7 +3,7 @@
 The points ledger is append-only: :class:`PointsLedgerEntry` rows are inserted and
 never updated or deleted.  Two caches sit beside it, both written in the same
 transaction as the entries and both provable from the ledger
-(:func:`zhanggui_loyalty.ledger.check_member`):
+(:func:`zhanggui_loyalty.ledger.postings.check_member`):
 
 * :class:`MemberBalance`: spendable balance, pending points, lifetime earned;
 * :class:`PointsLot`: what is left of each credit entry (FIFO by expiry).
@@ -131,7 +131,7 @@ class TierHistory(Model):
 
 
 class EarningRule(Model):
-    """One earning rule; see :mod:`zhanggui_loyalty.rules` for the evaluation order."""
+    """One earning rule; see :mod:`zhanggui_loyalty.rules.calculation` for the evaluation order."""
 
     code = peewee.CharField(max_length=40, unique=True, verbose_name=_l("Rule code"))
     name = peewee.CharField(max_length=100, verbose_name=_l("Rule name"))

@@ -40,37 +40,37 @@ def zhanggui_migrations():
 
 @hookimpl
 def zhanggui_purchase_recorded(purchase):
-    from .earning import award_for_purchase
+    from .rules.earning import award_for_purchase
 
     award_for_purchase(purchase)
 
 
 @hookimpl
 def zhanggui_pos_response(transaction):
-    from .earning import pos_answer
+    from .rules.earning import pos_answer
 
     return pos_answer(transaction)
 
 
 @hookimpl
 def zhanggui_purchase_refunded(refund):
-    from .refunds import reverse_for_refund
+    from .ledger.refunds import reverse_for_refund
 
     reverse_for_refund(refund)
 
 
 @hookimpl
 def zhanggui_cli_commands():
-    from .cli import loyalty_group
+    from .ledger.cli import loyalty_group
 
     return [loyalty_group]
 
 
 @hookimpl
 def zhanggui_api_endpoints():
-    from .api import LoyaltyApi
+    from .ledger.api import LoyaltyApi
 
-    from .events_api import LoyaltyEventApi
+    from .events.api import LoyaltyEventApi
 
     return [ApiEndpoint(name="loyalty", api=LoyaltyApi),
             ApiEndpoint(name="loyalty.events", api=LoyaltyEventApi)]
@@ -85,21 +85,21 @@ def zhanggui_permissions():
 
 @hookimpl
 def zhanggui_default_roles():
-    from .roles import default_grants
+    from .console.roles import default_grants
 
     return default_grants()
 
 
 @hookimpl
 def zhanggui_admin_views():
-    from .roles import admin_views
+    from .console.roles import admin_views
 
     return admin_views()
 
 
 @hookimpl
 def zhanggui_dashboard_widgets():
-    from .dashboard import points_tile
+    from .console.dashboard import points_tile
 
     return [DashboardWidget(name="loyalty.points_by_month",
                             title=_l("Points issued, redeemed and expired per month"),
@@ -129,7 +129,7 @@ def zhanggui_merge_members(source_id, target_id):
 
 @hookimpl
 def zhanggui_demo_data(ctx):
-    from .demo import build_demo_program
+    from .demo.program import build_demo_program
 
     build_demo_program(ctx)
 
@@ -154,7 +154,7 @@ def zhanggui_jobs():
 def zhanggui_member_panels(member_id):
     from zhanggui import has_permission
 
-    from .panel import render_panel
+    from .console.panel import render_panel
 
     if not has_permission("loyalty.view_points"):
         return []

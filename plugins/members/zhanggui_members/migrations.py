@@ -1,7 +1,7 @@
 """Schema history of the members plugin.
 
 Each step declares *frozen* copies of the tables as they were at that step, inside
-the step, instead of importing :mod:`zhanggui_members.models`: when a later release
+the step, instead of importing :mod:`zhanggui_members.profile.models`: when a later release
 adds a column to the live model, ``0001_initial`` must still build the 0001 schema and
 the column must arrive through its own step.  A test compares the tables the steps
 build with the live models, so a model change without a migration fails.

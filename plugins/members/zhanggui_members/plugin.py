@@ -6,6 +6,14 @@ from pathlib import Path
 from zhanggui import (AdminView, ApiEndpoint, Job, Permission, RoleGrant, TranslationDir,
                       _l, hookimpl)
 
+from .consent.models import CONSENT_MODELS
+from .io.models import IO_MODELS
+from .marketing.models import MARKETING_MODELS
+from .merging.models import MERGE_MODELS
+from .profile.models import PROFILE_MODELS
+from .segments.models import SEGMENT_MODELS
+from .tags.models import TAG_MODELS
+
 title = _l("Members")
 requires: tuple[str, ...] = ()
 
@@ -20,6 +28,10 @@ _CONSENT = ("can_record on MemberConsentView", "can_get on MemberConsentApi",
             "can_post on MemberConsentApi")
 _EXPORT = ("can_download on MemberExportView", "menu_access on Export members")
 
+# every table of the plugin, each feature's after the tables it refers to
+MODELS = (PROFILE_MODELS + TAG_MODELS + MERGE_MODELS + SEGMENT_MODELS + CONSENT_MODELS
+          + IO_MODELS + MARKETING_MODELS)
+
 
 @hookimpl
 def zhanggui_translation_dirs():
@@ -29,10 +41,7 @@ def zhanggui_translation_dirs():
 
 @hookimpl
 def zhanggui_models():
-    from .marketing.models import MemberEmail
-    from .models import MODELS
-
-    return list(MODELS) + [MemberEmail]
+    return list(MODELS)
 
 
 @hookimpl
@@ -45,9 +54,9 @@ def zhanggui_migrations():
 @hookimpl
 def zhanggui_admin_views():
     from .merging.views import merge_admin_views
-    from .segment_views import segment_admin_view
+    from .segments.views import segment_admin_view
     from .tags.views import tag_admin_views
-    from .views import MemberView, PurchaseLineView, PurchaseView, StoreView
+    from .profile.views import MemberView, PurchaseLineView, PurchaseView, StoreView
 
     members = _l("Members")
     return [
@@ -64,8 +73,8 @@ def zhanggui_admin_views():
 
 
 def _consent_io_views():
-    from .consent_views import ConsentTextView, MemberConsentView
-    from .io_views import MemberExportView, MemberImportView
+    from .consent.views import ConsentTextView, MemberConsentView
+    from .io.views import MemberExportView, MemberImportView
 
     members = _l("Members")
     return [AdminView(name="Member consent", view=MemberConsentView),
@@ -81,8 +90,8 @@ def _consent_io_views():
 
 @hookimpl
 def zhanggui_api_endpoints():
-    from .api import MemberLookupApi, PosApi
-    from .consent_api import MemberConsentApi
+    from .pos.api import MemberLookupApi, PosApi
+    from .consent.api import MemberConsentApi
     from .merging.api import MemberMergeApi
 
     return [ApiEndpoint(name="pos", api=PosApi),
@@ -102,7 +111,7 @@ def zhanggui_permissions():
 @hookimpl
 def zhanggui_default_roles():
     from .merging.views import merge_role_grants
-    from .segment_views import SEGMENT_READ
+    from .segments.views import SEGMENT_READ
     from .tags.views import tag_role_grants
 
     return [
@@ -130,7 +139,7 @@ def zhanggui_app_ready(app):
 
     app.register_blueprint(Blueprint("zhanggui_members", __name__,
                                      template_folder="templates"))
-    from .segments import SegmentSettings
+    from .segments.recompute import SegmentSettings
 
     SegmentSettings.from_settings(app.extensions["zhanggui"].settings)  # contradictions stop start-up
 
@@ -139,8 +148,8 @@ def zhanggui_app_ready(app):
 def zhanggui_find_member(phone, card):
     """Answers with the member id; a number that is not a mainland mobile (a landline
     ringing the call center, say) is simply not found."""
-    from .phones import PhoneNumberError
-    from .services import find_member
+    from .profile.phones import PhoneNumberError
+    from .profile.services import find_member
 
     try:
         member = find_member(phone=phone, card=card)
@@ -152,7 +161,7 @@ def zhanggui_find_member(phone, card):
 @hookimpl
 def zhanggui_export_member(member_id):
     from .marketing.emails import export_email
-    from .services import export_member_data
+    from .profile.services import export_member_data
 
     return export_member_data(member_id) + export_email(member_id)
 
@@ -160,7 +169,7 @@ def zhanggui_export_member(member_id):
 @hookimpl
 def zhanggui_erase_member(member_id):
     from .marketing.emails import erase_email
-    from .services import erase_member_data
+    from .profile.services import erase_member_data
 
     return erase_member_data(member_id) + erase_email(member_id)
 
@@ -202,7 +211,7 @@ def zhanggui_member_spend(member_ids, start, end):
 
 @hookimpl
 def zhanggui_withdraw_consent(member_id, channel, source):
-    from .consent import record_consent
+    from .consent.service import record_consent
 
     record_consent(member_id, channel, False, source, recorded_by=source)
     return True
@@ -210,24 +219,23 @@ def zhanggui_withdraw_consent(member_id, channel, source):
 
 @hookimpl
 def zhanggui_demo_data(ctx):
-    from .consent_demo import build_demo_consents
-    from .demo import build_demo_chain
-    from .segments import demo_segments
+    from .consent.demo import build_demo_consents
+    from .demo.chain import build_demo_chain
+    from .marketing.demo import build_demo_emails
+    from .segments.recompute import demo_segments
     from .tags.demo import build_demo_tags
 
     build_demo_chain(ctx)
     build_demo_tags(ctx)
     build_demo_consents(ctx)
     demo_segments(ctx)
-    from .marketing.demo import build_demo_emails
-
     build_demo_emails(ctx)
 
 
 @hookimpl
 def zhanggui_member_panels(member_id):
-    from .consent_views import consent_panel
-    from .segment_views import member_segment_panel
+    from .consent.views import consent_panel
+    from .segments.views import member_segment_panel
     from .tags.views import member_tags_panel
 
     return (member_segment_panel(member_id) + member_tags_panel(member_id)
@@ -238,7 +246,7 @@ def zhanggui_member_panels(member_id):
 def zhanggui_jobs():
     from huey import crontab
 
-    from .segment_cli import daily_recompute, recompute_now
+    from .segments.cli import daily_recompute, recompute_now
     from .tags.jobs import evaluate_tags
 
     # the queue runs in UTC: 18:50 UTC is 02:50 in China, 19:20 is 03:20, after
@@ -252,15 +260,15 @@ def zhanggui_jobs():
 
 @hookimpl
 def zhanggui_cli_commands():
-    from . import io_cli  # noqa: F401  (adds import and export to the group)
+    from .io import cli as io_cli  # noqa: F401  (adds import and export to the group)
     from .cli import members
-    from .segment_cli import with_segments
+    from .segments.cli import with_segments
 
     return [with_segments(members)]
 
 
 @hookimpl
 def zhanggui_dashboard_widgets():
-    from .segment_views import dashboard_widgets
+    from .segments.views import dashboard_widgets
 
     return dashboard_widgets()

@@ -72,10 +72,10 @@ def make_chain(n: int, *, email_share: float = 1.0, consent_every: int = 1,
     address when ``i % int(1/email_share)`` allows, e-mail consent when
     ``i % consent_every == 0`` and SMS consent when ``i % sms_every == 0``."""
     from zhanggui import write_transaction
-    from zhanggui_members.consent import ensure_texts, record_consent
+    from zhanggui_members.consent.service import ensure_texts, record_consent
     from zhanggui_members.marketing.emails import set_member_email
-    from zhanggui_members.models import Store
-    from zhanggui_members.services import register_member
+    from zhanggui_members.profile.models import Store
+    from zhanggui_members.profile.services import register_member
 
     long_ago = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
     ensure_texts([("email", "v1", "同意", "同意", "I agree", long_ago),

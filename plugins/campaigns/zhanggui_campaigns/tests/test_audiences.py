@@ -14,7 +14,7 @@ def _ids(tree):
 
 
 def test_nested_and_or_not_select_exactly_the_described_members(campaign_app):
-    from zhanggui_members.models import Member
+    from zhanggui_members.profile.models import Member
 
     ids = make_chain(12)
     sh = {m.id for m in Member.select().join_from(Member, Member.home_store.rel_model)
@@ -32,7 +32,7 @@ def test_nested_and_or_not_select_exactly_the_described_members(campaign_app):
 
 
 def test_merged_and_erased_members_are_never_in_an_audience(campaign_app):
-    from zhanggui_members.models import Member
+    from zhanggui_members.profile.models import Member
 
     ids = make_chain(4)
     Member.update(merged_into=ids[0]).where(Member.id == ids[1]).execute()

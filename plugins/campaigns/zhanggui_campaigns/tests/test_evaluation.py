@@ -13,7 +13,7 @@ LAUNCH = dt.datetime(2026, 3, 1, 2, 0, tzinfo=dt.timezone.utc)
 
 
 def _buy(member_id, store, total, days, refunded="0.00", n=[0]):
-    from zhanggui_members.models import Purchase
+    from zhanggui_members.profile.models import Purchase
 
     n[0] += 1
     Purchase.create(pos_id=f"EVAL-{n[0]:06d}", store=store, member=member_id,
@@ -22,7 +22,7 @@ def _buy(member_id, store, total, days, refunded="0.00", n=[0]):
 
 
 def test_response_uplift_revenue_and_roi_match_the_hand_computed_case(campaign_app):
-    from zhanggui_members.models import Store
+    from zhanggui_members.profile.models import Store
 
     from zhanggui_campaigns.evaluation.service import evaluate
     from zhanggui_campaigns.sending.launch import launch
@@ -61,7 +61,7 @@ def test_response_uplift_revenue_and_roi_match_the_hand_computed_case(campaign_a
 
 def test_the_demo_campaign_is_evaluated_from_its_members_purchases(make_app):
     from peewee import fn
-    from zhanggui_members.models import Purchase
+    from zhanggui_members.profile.models import Purchase
 
     from zhanggui.cli import demo_data_command
     from zhanggui_campaigns.evaluation.service import evaluate

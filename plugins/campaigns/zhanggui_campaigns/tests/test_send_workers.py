@@ -24,11 +24,11 @@ def bulk_chain(n: int) -> tuple[set, set]:
     """``n`` members; 9 in 10 have an address, 8 in 10 consent to e-mail.  Returns
     (addresses that may be mailed, every address)."""
     from zhanggui import utcnow, write_transaction
-    from zhanggui_members.consent import ensure_texts
-    from zhanggui_members.consent_models import ConsentRecord, ConsentState
+    from zhanggui_members.consent.service import ensure_texts
+    from zhanggui_members.consent.models import ConsentRecord, ConsentState
     from zhanggui_members.marketing.emails import email_cipher
     from zhanggui_members.marketing.models import MemberEmail
-    from zhanggui_members.models import Member, Store
+    from zhanggui_members.profile.models import Member, Store
 
     now = utcnow()
     ensure_texts([("email", "v1", "同意", "同意", "I agree",
@@ -89,7 +89,7 @@ def _worker(database_url, tmp_path, smtp_url, name):
 def test_a_killed_worker_loses_and_doubles_nothing(make_app, database_url, tmp_path):
     from zhanggui_campaigns.sending.launch import launch
     from zhanggui_campaigns.sending.models import Recipient
-    from zhanggui_members.consent import record_consent
+    from zhanggui_members.consent.service import record_consent
 
     from .conftest import TEST_SETTINGS
 

@@ -129,7 +129,7 @@ def test_a_deferred_member_stays_queued_and_is_not_sent(campaign_app, smtp_sink)
 
 def test_a_withdrawal_cancels_what_is_still_queued_for_that_channel_only(campaign_app,
                                                                          smtp_sink):
-    from zhanggui_members.consent import record_consent
+    from zhanggui_members.consent.service import record_consent
 
     from zhanggui_campaigns.sending.launch import launch
     from zhanggui_campaigns.sending.worker import send_campaign

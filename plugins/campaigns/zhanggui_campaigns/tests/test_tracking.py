@@ -81,7 +81,7 @@ def test_an_open_and_a_click_are_counted_and_the_click_lands_on_the_campaigns_li
 
 def test_one_click_unsubscribe_withdraws_email_only_and_needs_no_sign_in(campaign_app,
                                                                          smtp_sink):
-    from zhanggui_members.consent import consent_states
+    from zhanggui_members.consent.service import consent_states
 
     ids, campaign, rows = _sent(campaign_app, sms_every=1)
     token = rows[ids[0]].token
@@ -131,7 +131,7 @@ def test_the_bounce_command_reads_files_and_names_what_it_found(campaign_app, sm
 
 
 def test_an_sms_stop_reply_withdraws_sms_consent_only(campaign_app, smtp_sink):
-    from zhanggui_members.consent import consent_states
+    from zhanggui_members.consent.service import consent_states
 
     from zhanggui_campaigns.tracking.service import sms_reply
 

@@ -65,7 +65,7 @@ def balance_of(member_id):
 
 def make_member(phone="13800138000", card=None, birthday=None):
     """A real member of the members plugin (tests only)."""
-    from zhanggui_members.services import register_member
+    from zhanggui_members.profile.services import register_member
 
     return register_member(name="王芳", phone=phone, card_no=card, birthday=birthday).id
 

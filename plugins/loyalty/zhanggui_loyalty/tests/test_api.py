@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-from zhanggui_loyalty.ledger import check_member
+from zhanggui_loyalty.ledger.postings import check_member
 from zhanggui_loyalty.models import PointsLedgerEntry, Redemption
 
 from .helpers import balance_of, emit_purchase, make_member, purchase

@@ -6,9 +6,9 @@ import threading
 
 import pytest
 
-from zhanggui_loyalty.ledger import check_member
+from zhanggui_loyalty.ledger.postings import check_member
+from zhanggui_loyalty.ledger.redemption import LoyaltyError, adjust_points, redeem_points
 from zhanggui_loyalty.models import PointsAllocation, PointsLedgerEntry
-from zhanggui_loyalty.redemption import LoyaltyError, adjust_points, redeem_points
 
 from .helpers import balance_of, emit_purchase, purchase
 

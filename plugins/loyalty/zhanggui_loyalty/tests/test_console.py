@@ -12,7 +12,7 @@ import pytest
 from zhanggui import utcnow
 from zhanggui.console.audit import AuditEntry
 from zhanggui.testing import _csrf_token
-from zhanggui_loyalty.ledger import check_member
+from zhanggui_loyalty.ledger.postings import check_member
 from zhanggui_loyalty.models import (EarningRule, EventSignup, MemberEvent, PointsLedgerEntry,
                                      Tier)
 
@@ -356,7 +356,7 @@ def test_every_loyalty_screen_answers_every_default_role_without_an_error(loyalt
 
 def test_the_chart_reads_the_monthly_cache_that_the_refresh_job_keeps(loyalty_app):
     from zhanggui_loyalty import jobs
-    from zhanggui_loyalty.dashboard import cached_points
+    from zhanggui_loyalty.console.dashboard import cached_points
     from zhanggui_loyalty.models import PointsMonth
 
     member = make_member("13800138011")
@@ -371,7 +371,7 @@ def test_the_chart_reads_the_monthly_cache_that_the_refresh_job_keeps(loyalty_ap
 def test_one_adjustment_submitted_by_many_at_once_is_written_and_audited_once(loyalty_app):
     import threading
 
-    from zhanggui_loyalty.adjustments import adjust_with_audit
+    from zhanggui_loyalty.ledger.adjustments import adjust_with_audit
 
     if not loyalty_app.config["LOYALTY_TEST_URL"].startswith("postgres"):
         pytest.skip("row locks under real concurrency: PostgreSQL")

@@ -10,12 +10,12 @@ import json
 from decimal import Decimal
 
 from zhanggui import DemoContext, RefundEvent, write_transaction
-from zhanggui_loyalty.refunds import reverse_for_refund
-from zhanggui_loyalty.expiry import expire_due
-from zhanggui_loyalty.ledger import check_all
+from zhanggui_loyalty.ledger.expiry import expire_due
+from zhanggui_loyalty.ledger.postings import check_all
+from zhanggui_loyalty.ledger.redemption import redeem_points
+from zhanggui_loyalty.ledger.refunds import reverse_for_refund
 from zhanggui_loyalty.models import (EarningRule, EventSignup, MemberBalance, MemberTier,
                                      PointsLedgerEntry, Tier)
-from zhanggui_loyalty.redemption import redeem_points
 
 AS_OF = dt.date(2026, 11, 30)
 
@@ -59,7 +59,7 @@ def test_the_demo_program_earns_expires_redeems_and_fills_events_and_the_books_b
 
 
 def test_zhanggui_loyalty_check_passes_after_the_demo_and_names_a_tampered_balance(loyalty_app):
-    from zhanggui_loyalty.cli import loyalty_group
+    from zhanggui_loyalty.ledger.cli import loyalty_group
 
     EarningRule.delete().execute()
     loyalty_app.extensions["zhanggui"].plugins.demo_data(

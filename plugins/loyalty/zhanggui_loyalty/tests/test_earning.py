@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from zhanggui_loyalty.ledger import check_member
+from zhanggui_loyalty.ledger.postings import check_member
 from zhanggui_loyalty.models import EarningRule, PointsLedgerEntry
 
 from .helpers import balance_of, emit_purchase, purchase

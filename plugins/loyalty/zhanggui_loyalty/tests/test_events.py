@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 from zhanggui import utcnow
-from zhanggui_loyalty.events import attendance_key, check_in, sign_up
-from zhanggui_loyalty.ledger import check_member
+from zhanggui_loyalty.events.service import attendance_key, check_in, sign_up
+from zhanggui_loyalty.ledger.postings import check_member
+from zhanggui_loyalty.ledger.redemption import LoyaltyError
 from zhanggui_loyalty.models import EventSignup, MemberEvent, MemberTier, PointsLedgerEntry, Tier
-from zhanggui_loyalty.redemption import LoyaltyError
 
 from .helpers import balance_of, make_member
 

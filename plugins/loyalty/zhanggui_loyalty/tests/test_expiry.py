@@ -6,10 +6,10 @@ from types import SimpleNamespace
 
 from zhanggui import utcnow
 from zhanggui_loyalty import jobs
-from zhanggui_loyalty.expiry import expire_due, expires_at_for, notify_expiring, unlock_due
-from zhanggui_loyalty.ledger import check_member
+from zhanggui_loyalty.ledger.expiry import expire_due, expires_at_for, notify_expiring, unlock_due
+from zhanggui_loyalty.ledger.postings import check_member
+from zhanggui_loyalty.ledger.redemption import redeem_points
 from zhanggui_loyalty.models import ExpiryNotice, MemberBalance, PointsLedgerEntry
-from zhanggui_loyalty.redemption import redeem_points
 
 from .helpers import balance_of, emit_purchase, purchase, setup_program
 

@@ -14,11 +14,11 @@ from hypothesis.stateful import (Bundle, RuleBasedStateMachine, initialize, inva
 from peewee import fn
 
 from zhanggui import utcnow
-from zhanggui_loyalty.expiry import expire_due, unlock_due
-from zhanggui_loyalty.ledger import check_member
+from zhanggui_loyalty.ledger.expiry import expire_due, unlock_due
+from zhanggui_loyalty.ledger.postings import check_member
+from zhanggui_loyalty.ledger.redemption import LoyaltyError, adjust_points, redeem_points
+from zhanggui_loyalty.ledger.refunds import reverse_for_refund
 from zhanggui_loyalty.models import MemberBalance, PointsLedgerEntry
-from zhanggui_loyalty.redemption import LoyaltyError, adjust_points, redeem_points
-from zhanggui_loyalty.refunds import reverse_for_refund
 
 from .conftest import wipe
 from .helpers import emit_purchase, purchase, refund, setup_program

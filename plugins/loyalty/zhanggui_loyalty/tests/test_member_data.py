@@ -5,12 +5,12 @@ import datetime as dt
 from decimal import Decimal
 
 from zhanggui import utcnow, write_transaction
-from zhanggui_loyalty.events import check_in, sign_up
-from zhanggui_loyalty.ledger import check_all, check_member
+from zhanggui_loyalty.events.service import check_in, sign_up
+from zhanggui_loyalty.ledger.postings import check_all, check_member
+from zhanggui_loyalty.ledger.redemption import adjust_points, redeem_points
+from zhanggui_loyalty.ledger.refunds import reverse_for_refund
 from zhanggui_loyalty.models import (EventSignup, MemberBalance, MemberEvent, MemberTier,
                                      PointsLedgerEntry, Redemption, Tier, TierHistory)
-from zhanggui_loyalty.redemption import adjust_points, redeem_points
-from zhanggui_loyalty.refunds import reverse_for_refund
 
 from .helpers import balance_of, emit_purchase, purchase, refund
 

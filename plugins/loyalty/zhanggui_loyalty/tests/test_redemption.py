@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 
 from zhanggui import utcnow
-from zhanggui_loyalty.ledger import check_member
+from zhanggui_loyalty.ledger.postings import check_member
+from zhanggui_loyalty.ledger.redemption import LoyaltyError, adjust_points, redeem_points
 from zhanggui_loyalty.models import PointsAllocation, PointsLedgerEntry, Redemption
-from zhanggui_loyalty.redemption import LoyaltyError, adjust_points, redeem_points
 
 from .helpers import balance_of, emit_purchase, purchase, setup_program
 

@@ -1,10 +1,10 @@
 """Refunds take back exactly the points their lines earned, once."""
 from __future__ import annotations
 
-from zhanggui_loyalty.ledger import check_member
+from zhanggui_loyalty.ledger.postings import check_member
+from zhanggui_loyalty.ledger.redemption import redeem_points
+from zhanggui_loyalty.ledger.refunds import reverse_for_refund
 from zhanggui_loyalty.models import PointsLedgerEntry, RefundReview
-from zhanggui_loyalty.redemption import redeem_points
-from zhanggui_loyalty.refunds import reverse_for_refund
 
 from .helpers import balance_of, emit_purchase, purchase, refund, setup_program
 

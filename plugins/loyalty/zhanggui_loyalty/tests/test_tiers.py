@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from zhanggui import utcnow
 from zhanggui_loyalty import jobs
+from zhanggui_loyalty.ledger.redemption import redeem_points
+from zhanggui_loyalty.ledger.refunds import reverse_for_refund
 from zhanggui_loyalty.models import MemberTier, Tier, TierHistory
-from zhanggui_loyalty.redemption import redeem_points
-from zhanggui_loyalty.refunds import reverse_for_refund
-from zhanggui_loyalty.tiers import current_tier, review_tiers
+from zhanggui_loyalty.tiers.service import current_tier, review_tiers
 
 from .helpers import balance_of, emit_purchase, purchase, refund
 

@@ -46,7 +46,7 @@ def test_placeholders_survive_translation():
 
 
 def test_an_api_refusal_speaks_the_callers_language(loyalty_app):
-    from zhanggui_loyalty.ledger import InsufficientPoints
+    from zhanggui_loyalty.ledger.postings import InsufficientPoints
 
     with loyalty_app.test_request_context(headers={"Accept-Language": "zh-TW"}):
         assert "積分不足" in str(InsufficientPoints(5, 100))

@@ -14,8 +14,8 @@ from peewee import fn
 
 from zhanggui import AudienceCriterion, _l, utcnow
 
-from ..models import LIFECYCLE_STAGES, Member, Purchase, PurchaseLine, Store
-from ..segment_models import VALUE_GROUPS, MemberScore
+from ..profile.models import LIFECYCLE_STAGES, Member, Purchase, PurchaseLine, Store
+from ..segments.models import VALUE_GROUPS, MemberScore
 from ..tags.models import MemberTag, Tag
 
 

@@ -12,9 +12,9 @@ from peewee import JOIN
 
 from zhanggui import MarketingContact
 
-from ..consent import consenting_member_ids
-from ..models import Member, Store
-from ..services import member_phone
+from ..consent.service import consenting_member_ids
+from ..profile.models import Member, Store
+from ..profile.services import member_phone
 from .emails import emails_of
 
 ADDRESS_CHANNELS = ("email", "sms", "phone")

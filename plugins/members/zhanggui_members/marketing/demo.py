@@ -6,7 +6,7 @@ import random
 
 from zhanggui import _, utcnow
 
-from ..models import Member
+from ..profile.models import Member
 from .emails import email_cipher
 from .models import MemberEmail
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from zhanggui import ExportSection, _l, utcnow, write_transaction
 
-from ..crypto import cipher_for_secret, field_secret
+from ..profile.crypto import cipher_for_secret, field_secret
 from .models import MemberEmail
 
 #: deliberately plain: an address a mail server would take, no display names

@@ -6,7 +6,7 @@ import peewee
 
 from zhanggui import Model, UTCDateTimeField, _l, utcnow
 
-from ..models import Member
+from ..profile.models import Member
 
 
 class MemberEmail(Model):
@@ -41,3 +41,4 @@ def frozen_email_model():
             table_name = "members_email"
 
     return MemberEmail
+MARKETING_MODELS = [MemberEmail]

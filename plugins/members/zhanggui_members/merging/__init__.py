@@ -4,5 +4,3 @@
 ``command`` (:class:`MemberMerge` command: validate, fold, recompute), ``duplicates``
 (likely-duplicate candidates), ``views`` (console), ``api`` (REST).
 """
-
-from .. import models  # noqa: E402,F401  (the member tables first: ours refer to them)

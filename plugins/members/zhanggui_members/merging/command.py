@@ -23,7 +23,7 @@ and returns its counts, a recompute step takes the context and returns nothing.
 
 Phone and card: the target keeps its own.  When it has none, it takes the source's;
 otherwise the source's number becomes a :class:`~zhanggui_members.merging.models.
-MemberAlias` of the target, which :func:`~zhanggui_members.services.find_member`
+MemberAlias` of the target, which :func:`~zhanggui_members.profile.services.find_member`
 consults, so a till or the call center looking up the old phone or card finds the
 target and never creates a new member.
 """
@@ -37,7 +37,7 @@ from zhanggui import _l, database, plugins, utcnow, write_transaction
 from zhanggui.db import backend
 
 from ..actor import acting_user
-from ..models import Member, MemberIdentity, Purchase, Refund
+from ..profile.models import Member, MemberIdentity, Purchase, Refund
 from .models import MemberAlias, MemberMergeRecord
 
 
@@ -129,14 +129,14 @@ def fold_tags(ctx: MergeContext) -> dict[str, int]:
 
 def fold_consents(ctx: MergeContext) -> dict[str, int]:
     """Consent history moves; the target keeps its own answers (never switched on)."""
-    from ..consent import fold_consents as fold
+    from ..consent.service import fold_consents as fold
 
     return {"members_consent_record": fold(ctx.source.id, ctx.target.id)}
 
 
 def fold_segments(ctx: MergeContext) -> dict[str, int]:
     """The stage history moves; the source's score row goes (it is recomputed below)."""
-    from ..segments import fold_segment_records
+    from ..segments.recompute import fold_segment_records
 
     return {"members_stage_change": fold_segment_records(ctx.source.id, ctx.target.id)}
 
@@ -156,7 +156,7 @@ def recompute_rule_tags(ctx: MergeContext) -> None:
 
 def recompute_segments(ctx: MergeContext) -> None:
     """The target's RFM, CLV, value group and stage from its merged purchases."""
-    from ..segments import recompute_member
+    from ..segments.recompute import recompute_member
 
     recompute_member(ctx.target.id, reason="merge")
 

@@ -18,7 +18,7 @@ from peewee import fn
 
 from zhanggui import _l
 
-from ..models import Member, Store
+from ..profile.models import Member, Store
 
 REASONS = {"name_birthday": _l("Same name and birthday"),
            "name_phone_suffix": _l("Same name and last four phone digits")}

@@ -18,7 +18,7 @@ import peewee
 
 from zhanggui import Model, UTCDateTimeField, _l, utcnow
 
-from ..models import Member
+from ..profile.models import Member
 
 ALIAS_KINDS = (("phone", _l("Mobile phone")), ("card", _l("Membership card number")))
 

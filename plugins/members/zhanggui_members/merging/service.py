@@ -6,7 +6,7 @@ from typing import Any
 
 from zhanggui import ExportSection, _l
 
-from ..crypto import FieldDecryptionError, phone_cipher
+from ..profile.crypto import FieldDecryptionError, phone_cipher
 from .models import MemberAlias, MemberMergeRecord
 
 

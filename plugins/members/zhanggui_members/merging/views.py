@@ -20,7 +20,7 @@ from zhanggui.console.datamodel import ModelView, PeeweeInterface
 from zhanggui.console.datamodel.forms import AutocompleteField
 from zhanggui.console.datamodel.widgets import AutocompleteWidget
 
-from ..models import GENDERS, Member, MemberIdentity, Store
+from ..profile.models import GENDERS, Member, MemberIdentity, Store
 from .api import MERGE_PERMISSION
 from .command import MergeError, MergeMembers
 from .duplicates import duplicate_candidates

@@ -5,5 +5,3 @@ compile to SQL), ``evaluate`` (set-based re-evaluation of rule tags), ``service`
 (manual tagging, merge fold, PIPL export and erasure), ``views`` (console),
 ``demo`` (the demo chain's tags).
 """
-
-from .. import models  # noqa: E402,F401  (the member tables first: ours refer to them)

@@ -11,7 +11,7 @@ import peewee
 
 from zhanggui import _, utcnow
 
-from ..models import Member
+from ..profile.models import Member
 from .evaluate import evaluate_rule_tags
 from .models import MemberTag, Tag, TagGroup
 from .service import create_tag

@@ -28,7 +28,7 @@ from peewee import fn
 from zhanggui import database, utcnow, write_transaction
 from zhanggui.db import backend
 
-from ..models import Member
+from ..profile.models import Member
 from .models import MemberTag, Tag
 from .rules import RuleError, member_condition, parse_rule
 

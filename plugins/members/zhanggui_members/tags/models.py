@@ -11,7 +11,7 @@ import peewee
 
 from zhanggui import Model, UTCDateTimeField, _l, utcnow
 
-from ..models import Member
+from ..profile.models import Member
 
 TAG_KINDS = (("manual", _l("Manual")), ("rule", _l("Rule-based")))
 ASSIGNMENT_SOURCES = (("manual", _l("Manual")), ("rule", _l("Rule")))

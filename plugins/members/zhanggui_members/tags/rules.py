@@ -30,7 +30,7 @@ Fields (:data:`FIELDS`):
 
 :func:`parse_rule` checks a rule and raises :class:`RuleError` naming every bad part
 (``all.1.op: ...``); :func:`member_condition` compiles a checked rule into one
-peewee expression over :class:`~zhanggui_members.models.Member`, evaluated by the
+peewee expression over :class:`~zhanggui_members.profile.models.Member`, evaluated by the
 database in one statement for all members (sub-selects grouped by member, no loop).
 """
 from __future__ import annotations
@@ -47,8 +47,8 @@ from peewee import fn
 from zhanggui import _l, database
 from zhanggui.db import backend
 
-from ..models import (GENDERS, JOIN_CHANNELS, LIFECYCLE_STAGES, Member, Purchase,
-                      PurchaseLine, RefundLine, Store)
+from ..profile.models import (GENDERS, JOIN_CHANNELS, LIFECYCLE_STAGES, Member, Purchase,
+                              PurchaseLine, RefundLine, Store)
 
 MAX_DEPTH = 4
 MAX_CONDITIONS = 30

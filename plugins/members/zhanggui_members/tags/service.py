@@ -9,7 +9,7 @@ from typing import Any
 from zhanggui import ExportSection, _l, utcnow, write_transaction
 
 from ..actor import acting_user
-from ..models import Member
+from ..profile.models import Member
 from .evaluate import refresh_member_count
 from .models import MemberTag, Tag, TagGroup
 from .rules import RuleError, parse_rule

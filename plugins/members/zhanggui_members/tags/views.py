@@ -17,7 +17,7 @@ from zhanggui import (AdminView, MemberPanel, RoleGrant, _, _l, enqueue,
 from zhanggui.console.datamodel import ModelView, PeeweeInterface
 from zhanggui.console.datamodel.filters import PeeweeFilter
 
-from ..models import Member
+from ..profile.models import Member
 from .models import ASSIGNMENT_SOURCES, TAG_KINDS, MemberTag, Tag, TagGroup
 from .rules import FIELDS
 from .service import TagError, assign_tag, member_tags, normalized_rule, remove_tag

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 def all_member_rows() -> str:
     """Every row of every members_* table as one text, for 'is this value stored?'."""
-    from zhanggui_members.models import MODELS
+    from zhanggui_members.plugin import MODELS
 
     chunks = []
     for model in MODELS:
@@ -17,14 +17,14 @@ def all_member_rows() -> str:
 
 
 def make_store(code="SH01", currency="CNY", tz="Asia/Shanghai"):
-    from zhanggui_members.models import Store
+    from zhanggui_members.profile.models import Store
 
     return Store.create(code=code, name="上海南京西路店", city="上海", region="华东",
                         currency=currency, timezone=tz)
 
 
 def make_purchase(member, store, pos_id="SH01-250101-000000001", total="1299.00"):
-    from zhanggui_members.models import Payment, Purchase, PurchaseLine
+    from zhanggui_members.profile.models import Payment, Purchase, PurchaseLine
 
     purchase = Purchase.create(pos_id=pos_id, store=store, member=member,
                                occurred_at=dt.datetime(2025, 11, 11, 2, 30,

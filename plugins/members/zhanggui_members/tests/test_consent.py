@@ -6,11 +6,12 @@ import pytest
 
 from zhanggui import plugins, write_transaction
 
-from zhanggui_members.consent import (ConsentError, consent_history, consent_states,
-                                      consenting_member_ids, ensure_texts, fold_consents,
-                                      record_consent, record_guardian_consent, withdraw_all)
-from zhanggui_members.models import ConsentRecord, ConsentState, GuardianConsent, Member
-from zhanggui_members.services import register_member
+from zhanggui_members.consent.models import ConsentRecord, ConsentState, GuardianConsent
+from zhanggui_members.consent.service import (ConsentError, consent_history, consent_states,
+                                              consenting_member_ids, ensure_texts, fold_consents,
+                                              record_consent, record_guardian_consent, withdraw_all)
+from zhanggui_members.profile.models import Member
+from zhanggui_members.profile.services import register_member
 from zhanggui_members.tests.conftest import PosClient, api_token
 from zhanggui_members.tests.helpers import all_member_rows
 

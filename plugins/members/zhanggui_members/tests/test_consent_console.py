@@ -6,9 +6,9 @@ import pytest
 
 from zhanggui.testing import ADMIN_PASSWORD
 
-from zhanggui_members.consent import consent_states, ensure_texts, record_consent
-from zhanggui_members.models import ConsentRecord
-from zhanggui_members.services import register_member
+from zhanggui_members.consent.models import ConsentRecord
+from zhanggui_members.consent.service import consent_states, ensure_texts, record_consent
+from zhanggui_members.profile.services import register_member
 from zhanggui_members.tests.helpers import make_store
 
 

@@ -6,8 +6,8 @@ import pytest
 from zhanggui import MemberPanel
 from zhanggui.testing import ADMIN_PASSWORD
 
-from zhanggui_members.models import MemberIdentity, Store
-from zhanggui_members.services import register_member
+from zhanggui_members.profile.models import MemberIdentity, Store
+from zhanggui_members.profile.services import register_member
 from zhanggui_members.tests.helpers import make_purchase, make_store
 
 
@@ -54,7 +54,7 @@ def _assign(app, username, store_code):
 
 
 def _member_id(app, name):
-    from zhanggui_members.models import Member
+    from zhanggui_members.profile.models import Member
 
     with app.app_context():
         return Member.get(Member.name == name).id
@@ -121,7 +121,7 @@ def test_purchases_are_listed_and_show_their_lines(console_app):
     html = admin.get("/purchaseview/list/").get_data(as_text=True)
     assert "SH01-250101-000000001" in html
     with console_app.app_context():
-        from zhanggui_members.models import Purchase
+        from zhanggui_members.profile.models import Purchase
 
         pk = Purchase.get().id
     html = admin.get(f"/purchaseview/show/{pk}").get_data(as_text=True)

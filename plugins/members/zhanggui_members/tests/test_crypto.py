@@ -1,7 +1,7 @@
 """Phone numbers are encrypted at rest and found through a keyed hash."""
 import pytest
 
-from zhanggui_members.crypto import FieldDecryptionError, cipher_for_secret, field_secret
+from zhanggui_members.profile.crypto import FieldDecryptionError, cipher_for_secret, field_secret
 
 
 def test_a_phone_encrypts_and_decrypts_and_never_encrypts_the_same_way_twice():
@@ -42,7 +42,7 @@ def test_field_key_is_preferred_over_the_secret_key():
 
 def test_the_plaintext_phone_never_reaches_the_database(members_app, sqlite_files):
     from zhanggui_members.tests.helpers import all_member_rows
-    from zhanggui_members.services import member_phone, register_member
+    from zhanggui_members.profile.services import member_phone, register_member
 
     member = register_member(name="林晓雯", phone="+86 139 1234 5678", card_no="6000123456789")
     stored = type(member).get_by_id(member.id)

@@ -7,11 +7,12 @@ import pytest
 
 from zhanggui import DemoContext, database
 
-from zhanggui_members import demo_catalog
-from zhanggui_members.models import (MODELS, Member, MemberIdentity, Payment, Purchase,
-                                     PurchaseLine, Store)
-from zhanggui_members.phones import normalize_mobile
-from zhanggui_members.services import member_phone
+from zhanggui_members.demo import catalog as demo_catalog
+from zhanggui_members.plugin import MODELS
+from zhanggui_members.profile.models import (Member, MemberIdentity, Payment, Purchase,
+                                             PurchaseLine, Store)
+from zhanggui_members.profile.phones import normalize_mobile
+from zhanggui_members.profile.services import member_phone
 
 
 def _build(app, seed, members, purchases=None):
@@ -165,7 +166,7 @@ def _schema():
 
 def test_the_chain_is_the_same_built_in_one_process_or_several(members_app):
     from zhanggui import write_transaction
-    from zhanggui_members.demo import build_demo_chain
+    from zhanggui_members.demo.chain import build_demo_chain
 
     def build(workers):
         ctx = DemoContext(seed=9, members=230, purchases=2500, quiet=True,

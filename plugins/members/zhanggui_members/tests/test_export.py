@@ -8,11 +8,11 @@ import pytest
 
 from zhanggui.console.audit import AuditEntry
 
-from zhanggui_members.consent import ensure_texts, record_consent
-from zhanggui_members.exporting import export
-from zhanggui_members.importing import import_file
-from zhanggui_members.io_cli import members_group
-from zhanggui_members.services import register_member
+from zhanggui_members.consent.service import ensure_texts, record_consent
+from zhanggui_members.io.cli import members_group
+from zhanggui_members.io.exporting import export
+from zhanggui_members.io.file_import import import_file
+from zhanggui_members.profile.services import register_member
 from zhanggui_members.tests.helpers import make_purchase, make_store
 from zhanggui_members.tests.test_consent_console import csrf, signed_in
 

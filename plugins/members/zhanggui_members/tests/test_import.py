@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from zhanggui_members.importing import ImportFileError, import_file
-from zhanggui_members.io_cli import members_group
-from zhanggui_members.models import Member, MemberIdentity, Purchase, PurchaseLine
-from zhanggui_members.services import find_member, member_phone, register_member
+from zhanggui_members.io.cli import members_group
+from zhanggui_members.io.file_import import import_file
+from zhanggui_members.io.reading import ImportFileError
+from zhanggui_members.profile.models import Member, MemberIdentity, Purchase, PurchaseLine
+from zhanggui_members.profile.services import find_member, member_phone, register_member
 from zhanggui_members.tests.helpers import make_store
 
 

@@ -4,8 +4,9 @@ import re
 
 import pytest
 
-from zhanggui_members import io_views
-from zhanggui_members.models import ImportRun, Member
+from zhanggui_members.io import views as io_views
+from zhanggui_members.io.models import ImportRun
+from zhanggui_members.profile.models import Member
 from zhanggui_members.tests.helpers import make_store
 from zhanggui_members.tests.test_consent_console import csrf, signed_in
 

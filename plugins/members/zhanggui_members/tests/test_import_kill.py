@@ -6,8 +6,9 @@ import subprocess
 import sys
 import time
 
-from zhanggui_members.models import ImportRun, Member
-from zhanggui_members.services import register_member
+from zhanggui_members.io.models import ImportRun
+from zhanggui_members.profile.models import Member
+from zhanggui_members.profile.services import register_member
 from zhanggui_members.tests.helpers import make_store
 
 ROWS = 200_000

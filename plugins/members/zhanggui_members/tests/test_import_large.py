@@ -2,9 +2,9 @@
 existing members gives the documented result, every bad row named."""
 import csv
 
-from zhanggui_members.importing import import_file
-from zhanggui_members.models import Member
-from zhanggui_members.services import find_member
+from zhanggui_members.io.file_import import import_file
+from zhanggui_members.profile.models import Member
+from zhanggui_members.profile.services import find_member
 from zhanggui_members.tests.helpers import make_store
 
 ROWS = 100_000

@@ -1,8 +1,8 @@
 """The till, the call center and the console find a member by phone or card."""
 import pytest
 
-from zhanggui_members.phones import PhoneNumberError
-from zhanggui_members.services import MemberError, find_member, register_member
+from zhanggui_members.profile.phones import PhoneNumberError
+from zhanggui_members.profile.services import MemberError, find_member, register_member
 
 
 def _host():
@@ -28,7 +28,7 @@ def test_a_member_is_found_by_card_number(members_app):
 def test_a_member_found_at_the_till_carries_every_stored_field(members_app):
     import datetime as dt
 
-    from zhanggui_members.models import Member, Store
+    from zhanggui_members.profile.models import Member, Store
 
     store = Store.create(code="SH01", name="上海南京西路店", city="上海", region="华东")
     member = register_member(name="刘丽华", phone="13700137000", card_no="600009",
@@ -75,7 +75,7 @@ def test_the_database_itself_refuses_a_duplicate_phone_hash(members_app):
     import peewee
 
     from zhanggui import database
-    from zhanggui_members.models import Member
+    from zhanggui_members.profile.models import Member
 
     first = register_member(name="甲", phone="13800138000")
     with pytest.raises(peewee.IntegrityError):

@@ -1,7 +1,7 @@
 """A till or the call center looks a member up by phone or card: GET /api/v1/members/lookup."""
 import pytest
 
-from zhanggui_members.services import register_member
+from zhanggui_members.profile.services import register_member
 from zhanggui_members.tests.helpers import sale_body
 
 URL = "/api/v1/members/lookup"
@@ -9,7 +9,7 @@ URL = "/api/v1/members/lookup"
 
 @pytest.fixture
 def member(pos_app, till):
-    from zhanggui_members.models import Store
+    from zhanggui_members.profile.models import Store
 
     with pos_app.app_context():
         member = register_member(name="王秀英", phone="13800138000", card_no="600001",

@@ -1,7 +1,7 @@
 """Money, dates and numbers on the member 360° view read correctly in each language."""
 import pytest
 
-from zhanggui_members.services import register_member
+from zhanggui_members.profile.services import register_member
 from zhanggui_members.tests.helpers import make_purchase, make_store
 
 # (language, joined date, purchase time in the store's zone, line money, quantity)

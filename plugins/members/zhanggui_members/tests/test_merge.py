@@ -13,8 +13,8 @@ from zhanggui.console.audit import AuditEntry
 from zhanggui_members.merging import command
 from zhanggui_members.merging.command import MergeError, MergeMembers
 from zhanggui_members.merging.models import MemberAlias, MemberMergeRecord
-from zhanggui_members.models import Member, MemberIdentity, Purchase, PurchaseLine, Refund
-from zhanggui_members.services import erase_member_data, export_member_data, find_member, \
+from zhanggui_members.profile.models import Member, MemberIdentity, Purchase, PurchaseLine, Refund
+from zhanggui_members.profile.services import erase_member_data, export_member_data, find_member, \
     register_member
 from zhanggui_members.tags.models import MemberTag, TagGroup
 from zhanggui_members.tags.service import assign_tag, create_tag
@@ -224,9 +224,9 @@ def test_merged_members_stay_out_of_rule_tags(pair):
 
 
 def test_a_merge_moves_consent_and_stage_history_and_recomputes_the_kept_members_rfm(pair):
-    from zhanggui_members.consent import consent_states, ensure_texts, record_consent
-    from zhanggui_members.segment_models import MemberScore, StageChange
-    from zhanggui_members.segments import recompute_segments
+    from zhanggui_members.consent.service import consent_states, ensure_texts, record_consent
+    from zhanggui_members.segments.models import MemberScore, StageChange
+    from zhanggui_members.segments.recompute import recompute_segments
 
     a, b = pair["a"], pair["b"]
     now = utcnow()

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from zhanggui_members.merging.models import MemberMergeRecord
-from zhanggui_members.models import Member, MemberIdentity, Purchase
-from zhanggui_members.services import register_member
+from zhanggui_members.profile.models import Member, MemberIdentity, Purchase
+from zhanggui_members.profile.services import register_member
 from zhanggui_members.tests.conftest import PosClient, api_token
 from zhanggui_members.tests.helpers import make_purchase, sale_body
 
@@ -15,7 +15,7 @@ URL = "/api/v1/members/merges"
 @pytest.fixture
 def members(pos_app):
     with pos_app.app_context():
-        from zhanggui_members.models import Store
+        from zhanggui_members.profile.models import Store
 
         sh = Store.get(Store.code == "SH01")
         a = register_member(name="王秀英", phone="13800138000", card_no="600001", home_store=sh)

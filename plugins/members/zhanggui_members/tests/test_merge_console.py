@@ -9,8 +9,8 @@ import pytest
 from zhanggui.testing import ADMIN_PASSWORD
 
 from zhanggui_members.merging.models import MemberMergeRecord
-from zhanggui_members.models import Member, Purchase
-from zhanggui_members.services import register_member
+from zhanggui_members.profile.models import Member, Purchase
+from zhanggui_members.profile.services import register_member
 from zhanggui_members.tests.helpers import make_purchase, make_store
 
 

@@ -1,7 +1,7 @@
 """Staff type phone numbers every which way; they must all find the same member."""
 import pytest
 
-from zhanggui_members.phones import PhoneNumberError, mask_mobile, normalize_mobile
+from zhanggui_members.profile.phones import PhoneNumberError, mask_mobile, normalize_mobile
 
 
 @pytest.mark.parametrize("written", [

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from zhanggui_members.models import Member, MemberIdentity, Payment, Purchase, PurchaseLine
-from zhanggui_members.services import register_member
+from zhanggui_members.profile.models import Member, MemberIdentity, Payment, Purchase, PurchaseLine
+from zhanggui_members.profile.services import register_member
 from zhanggui_members.tests.conftest import PosClient, api_token
 from zhanggui_members.tests.helpers import sale_body
 

@@ -1,5 +1,5 @@
 """A till that was offline sends its day in one batch; each sale gets its own answer."""
-from zhanggui_members.models import Purchase
+from zhanggui_members.profile.models import Purchase
 from zhanggui_members.tests.helpers import sale_body
 
 URL = "/api/v1/pos/transactions/batch"
@@ -31,7 +31,7 @@ def test_a_batch_replayed_whole_records_nothing_twice(pos_app, till):
 
 
 def test_the_same_new_phone_twice_in_a_batch_makes_one_member(pos_app, till):
-    from zhanggui_members.models import Member
+    from zhanggui_members.profile.models import Member
 
     batch = [sale_body("T1", member={"phone": "13912345678"}),
              sale_body("T2", member={"phone": "139-1234-5678"})]

@@ -7,7 +7,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
-from zhanggui_members.models import Member, Purchase, PurchaseLine, Refund
+from zhanggui_members.profile.models import Member, Purchase, PurchaseLine, Refund
 from zhanggui_members.tests.conftest import PosClient
 from zhanggui_members.tests.helpers import sale_body
 

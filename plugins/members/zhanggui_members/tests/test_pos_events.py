@@ -1,7 +1,7 @@
 """Other plugins act on a sale inside its transaction, and add to the till's answer."""
 import pytest
 
-from zhanggui_members.models import Member, Purchase, Refund
+from zhanggui_members.profile.models import Member, Purchase, Refund
 from zhanggui_members.tests.conftest import PosClient, api_token
 from zhanggui_members.tests.helpers import make_store, sale_body
 
@@ -92,7 +92,7 @@ def test_two_plugins_cannot_both_answer_the_same_key(make_app, make_plugin):
     app, till = _app_with(make_app, make_plugin,
                           zhanggui_pos_response=lambda transaction: {"total": "0"})
     with app.app_context(), pytest.raises(PluginError):
-        from zhanggui_members.purchases import record_sale
+        from zhanggui_members.pos.purchases import record_sale
 
         record_sale(sale_body())
     with app.app_context():

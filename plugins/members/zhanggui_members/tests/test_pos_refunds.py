@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from zhanggui_members.models import Purchase, Refund, RefundLine
+from zhanggui_members.profile.models import Purchase, Refund, RefundLine
 from zhanggui_members.tests.helpers import sale_body
 
 URL = "/api/v1/pos/transactions/SH01-20251111-0001/refunds"

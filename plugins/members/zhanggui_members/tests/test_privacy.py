@@ -3,8 +3,8 @@ import json
 
 from zhanggui import database, plugins, write_transaction
 
-from zhanggui_members.models import Member, MemberIdentity, Purchase, PurchaseLine
-from zhanggui_members.services import find_member, register_member
+from zhanggui_members.profile.models import Member, MemberIdentity, Purchase, PurchaseLine
+from zhanggui_members.profile.services import find_member, register_member
 from zhanggui_members.tests.helpers import all_member_rows, make_purchase, make_store
 
 NAME = "欧阳雨桐"

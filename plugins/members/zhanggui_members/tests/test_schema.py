@@ -6,7 +6,8 @@ import datetime as dt
 from zhanggui import database
 
 from zhanggui_members.migrations import schema_models
-from zhanggui_members.models import MODELS, Purchase, PurchaseLine
+from zhanggui_members.plugin import MODELS
+from zhanggui_members.profile.models import Purchase, PurchaseLine
 from zhanggui_members.tests.helpers import make_purchase, make_store
 
 

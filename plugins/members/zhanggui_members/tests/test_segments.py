@@ -30,7 +30,7 @@ def listener_app(make_app, make_plugin):
 def _bulk_chain(n_members: int, seed: int = 7) -> dict:
     """``n_members`` members with 0-12 purchases over two years before AS_OF and a few
     refunds (some recorded after AS_OF); returns what the reference needs."""
-    from zhanggui_members.models import Member, Purchase, Refund
+    from zhanggui_members.profile.models import Member, Purchase, Refund
 
     rng = random.Random(seed)
     store = make_store()
@@ -103,19 +103,19 @@ def _reference(chain, as_of, settings, excluded=()):
 
 
 def _scores():
-    from zhanggui_members.segment_models import MemberScore
+    from zhanggui_members.segments.models import MemberScore
 
     return {s.member_id: s for s in MemberScore.select()}
 
 
 def _stages():
-    from zhanggui_members.models import Member
+    from zhanggui_members.profile.models import Member
 
     return dict(Member.select(Member.id, Member.lifecycle_stage).tuples())
 
 
 def test_quintiles_groups_clv_and_stages_agree_with_a_plain_python_computation(listener_app):
-    from zhanggui_members.segments import current_settings, recompute_segments
+    from zhanggui_members.segments.recompute import current_settings, recompute_segments
 
     chain = _bulk_chain(3000)
     settings = current_settings()
@@ -145,8 +145,8 @@ def test_quintiles_groups_clv_and_stages_agree_with_a_plain_python_computation(l
 
 
 def test_each_stage_change_is_recorded_once_and_announced(listener_app):
-    from zhanggui_members.segment_models import StageChange
-    from zhanggui_members.segments import recompute_segments
+    from zhanggui_members.segments.models import StageChange
+    from zhanggui_members.segments.recompute import recompute_segments
 
     chain = _bulk_chain(400, seed=3)
     before = _stages()                                     # everyone starts potential
@@ -163,8 +163,8 @@ def test_each_stage_change_is_recorded_once_and_announced(listener_app):
 
 
 def test_a_second_run_over_unchanged_data_changes_nothing(listener_app):
-    from zhanggui_members.segment_models import StageChange
-    from zhanggui_members.segments import recompute_segments
+    from zhanggui_members.segments.models import StageChange
+    from zhanggui_members.segments.recompute import recompute_segments
 
     _bulk_chain(500, seed=11)
     recompute_segments(as_of=AS_OF, chunk=200)
@@ -182,7 +182,7 @@ def test_a_second_run_over_unchanged_data_changes_nothing(listener_app):
 
 
 def test_an_earlier_as_of_date_sees_only_what_had_happened_by_then(listener_app):
-    from zhanggui_members.segments import current_settings, recompute_segments
+    from zhanggui_members.segments.recompute import current_settings, recompute_segments
 
     chain = _bulk_chain(800, seed=5)
     earlier = AS_OF - dt.timedelta(days=120)
@@ -197,8 +197,9 @@ def test_an_earlier_as_of_date_sees_only_what_had_happened_by_then(listener_app)
 
 
 def test_a_date_as_of_counts_the_whole_day(listener_app):
-    from zhanggui_members.models import Member, Purchase
-    from zhanggui_members.segments import member_segment, recompute_segments
+    from zhanggui_members.profile.models import Member, Purchase
+    from zhanggui_members.segments.queries import member_segment
+    from zhanggui_members.segments.recompute import recompute_segments
 
     store = make_store()
     member = Member.create(name="王芳")
@@ -214,9 +215,9 @@ def test_a_date_as_of_counts_the_whole_day(listener_app):
 
 
 def test_erased_members_are_left_out_of_scores_quintiles_and_stages(listener_app):
-    from zhanggui_members.models import Member
-    from zhanggui_members.segments import current_settings, recompute_segments
-    from zhanggui_members.services import erase_member_data
+    from zhanggui_members.profile.models import Member
+    from zhanggui_members.segments.recompute import current_settings, recompute_segments
+    from zhanggui_members.profile.services import erase_member_data
 
     chain = _bulk_chain(600, seed=9)
     recompute_segments(as_of=AS_OF)
@@ -236,8 +237,9 @@ def test_erased_members_are_left_out_of_scores_quintiles_and_stages(listener_app
 
 
 def test_value_group_rules_and_stage_thresholds_come_from_the_settings(make_app):
-    from zhanggui_members.models import Member, Purchase
-    from zhanggui_members.segments import member_segment, recompute_segments
+    from zhanggui_members.profile.models import Member, Purchase
+    from zhanggui_members.segments.queries import member_segment
+    from zhanggui_members.segments.recompute import recompute_segments
 
     app = make_app(plugins=["members"], config={
         "VALUE_GROUP_RULES": "winback: R>=1", "LIFECYCLE_DORMANT_DAYS": "10",
@@ -273,8 +275,8 @@ def test_a_malformed_value_group_rule_stops_start_up_naming_the_setting(make_app
 def test_two_recomputes_at_once_record_each_stage_change_once(listener_app):
     import threading
 
-    from zhanggui_members.segment_models import StageChange
-    from zhanggui_members.segments import recompute_segments
+    from zhanggui_members.segments.models import StageChange
+    from zhanggui_members.segments.recompute import recompute_segments
 
     chain = _bulk_chain(600, seed=13)
     before = _stages()

@@ -15,7 +15,7 @@ UTC = dt.timezone.utc
 
 
 def _buy(member, store, pos_id, days_ago, total):
-    from zhanggui_members.models import Purchase
+    from zhanggui_members.profile.models import Purchase
 
     Purchase.create(pos_id=pos_id, store=store, member=member, total=Decimal(total),
                     occurred_at=dt.datetime.now(UTC) - dt.timedelta(days=days_ago))
@@ -29,9 +29,9 @@ def segmented_app(make_app):
 def _segmented(make_app, config=None):
     """Ten members whose scores rise with their number (member 10 spends most, most
     often, most recently); one never bought; segments computed."""
-    from zhanggui_members.models import Member
-    from zhanggui_members.segments import recompute_segments
-    from zhanggui_members.services import register_member
+    from zhanggui_members.profile.models import Member
+    from zhanggui_members.segments.recompute import recompute_segments
+    from zhanggui_members.profile.services import register_member
 
     app = make_app(plugins=["members"], config=config)
     with app.app_context():
@@ -147,7 +147,7 @@ def test_the_dashboard_numbers_are_localised(segmented_app):
 
 def test_an_admin_recomputes_from_the_console_and_it_is_audited(segmented_app):
     from zhanggui.console.audit import AuditEntry
-    from zhanggui_members.models import Member, Purchase
+    from zhanggui_members.profile.models import Member, Purchase
 
     with segmented_app.app_context():
         Purchase.delete().where(Purchase.member == segmented_app.ids["会员01"]).execute()
@@ -163,7 +163,7 @@ def test_an_admin_recomputes_from_the_console_and_it_is_audited(segmented_app):
 
 
 def test_marketing_sees_the_overview_but_cannot_recompute(segmented_app):
-    from zhanggui_members.models import Member, Purchase
+    from zhanggui_members.profile.models import Member, Purchase
 
     with segmented_app.app_context():
         Purchase.delete().where(Purchase.member == segmented_app.ids["会员01"]).execute()
@@ -180,7 +180,7 @@ def test_marketing_sees_the_overview_but_cannot_recompute(segmented_app):
 
 
 def test_the_recompute_command_shows_progress_and_respects_as_of(make_app):
-    from zhanggui_members.models import Member
+    from zhanggui_members.profile.models import Member
 
     segmented_app = _segmented(make_app, config={"DEFAULT_LANGUAGE": "en"})
     runner = segmented_app.test_cli_runner()
@@ -194,7 +194,7 @@ def test_the_recompute_command_shows_progress_and_respects_as_of(make_app):
 
 
 def test_a_malformed_as_of_date_is_refused_and_changes_nothing(segmented_app):
-    from zhanggui_members.segment_models import StageChange
+    from zhanggui_members.segments.models import StageChange
 
     with segmented_app.app_context():
         before = StageChange.select().count()
@@ -207,7 +207,7 @@ def test_a_malformed_as_of_date_is_refused_and_changes_nothing(segmented_app):
 
 def test_the_daily_job_is_registered_and_runs(segmented_app):
     from zhanggui import enqueue
-    from zhanggui_members.models import Member, Purchase
+    from zhanggui_members.profile.models import Member, Purchase
 
     queue = segmented_app.extensions["zhanggui"].queue
     assert {"members.recompute_segments", "members.recompute_segments_now"} <= set(queue.tasks)

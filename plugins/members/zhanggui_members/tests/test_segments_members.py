@@ -15,7 +15,7 @@ AS_OF = dt.datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
 
 def _member_with(store, name, purchases):
     """``purchases``: ``[(days before AS_OF, total)]``."""
-    from zhanggui_members.models import Member, Purchase
+    from zhanggui_members.profile.models import Member, Purchase
 
     member = Member.create(name=name)
     for n, (days, total) in enumerate(purchases):
@@ -31,8 +31,9 @@ def _base(store, n=20):
 
 
 def test_one_member_is_placed_among_the_stored_quintiles(members_app):
-    from zhanggui_members.models import Member
-    from zhanggui_members.segments import member_segment, recompute_member, recompute_segments
+    from zhanggui_members.profile.models import Member
+    from zhanggui_members.segments.queries import member_segment
+    from zhanggui_members.segments.recompute import recompute_member, recompute_segments
 
     store = make_store()
     base = _base(store)
@@ -51,9 +52,10 @@ def test_one_member_is_placed_among_the_stored_quintiles(members_app):
 
 
 def test_a_merged_members_stage_history_moves_to_the_target(members_app):
-    from zhanggui_members.segment_models import StageChange
-    from zhanggui_members.segments import (fold_segment_records, member_segment,
-                                           recompute_member, recompute_segments, stage_history)
+    from zhanggui_members.segments.models import StageChange
+    from zhanggui_members.segments.queries import member_segment, stage_history
+    from zhanggui_members.segments.recompute import (fold_segment_records, recompute_member,
+                                                     recompute_segments)
 
     store = make_store()
     source = _member_with(store, "source", [(200, "800.00")])
@@ -66,7 +68,7 @@ def test_a_merged_members_stage_history_moves_to_the_target(members_app):
     assert stage_history(source.id) == [] and member_segment(source.id) is None
     assert StageChange.select().where(StageChange.member == target.id).count() == 3
     # the lead's merge moves the purchases, marks the source and recomputes the target
-    from zhanggui_members.models import Purchase
+    from zhanggui_members.profile.models import Purchase
 
     Purchase.update(member=target).where(Purchase.member == source).execute()
     recompute_member(target.id, as_of=AS_OF, reason="merge")
@@ -75,7 +77,7 @@ def test_a_merged_members_stage_history_moves_to_the_target(members_app):
 
 
 def test_the_export_holds_the_scores_and_the_stage_history(members_app):
-    from zhanggui_members.segments import recompute_segments
+    from zhanggui_members.segments.recompute import recompute_segments
 
     store = make_store()
     member = _member_with(store, "陈静", [(3, "1288.00"), (40, "66.50")])
@@ -90,9 +92,9 @@ def test_the_export_holds_the_scores_and_the_stage_history(members_app):
 
 
 def test_erasure_deletes_the_scores_and_de_identifies_the_stage_history(members_app):
-    from zhanggui_members.segment_models import MemberScore, StageChange
-    from zhanggui_members.segments import recompute_segments
-    from zhanggui_members.services import erase_member_data
+    from zhanggui_members.segments.models import MemberScore, StageChange
+    from zhanggui_members.segments.recompute import recompute_segments
+    from zhanggui_members.profile.services import erase_member_data
 
     store = make_store()
     member = _member_with(store, "赵敏", [(3, "100.00")])
@@ -109,9 +111,9 @@ def test_erasure_deletes_the_scores_and_de_identifies_the_stage_history(members_
 
 
 def test_the_demo_chain_comes_with_segments_for_the_dashboard(members_app):
-    from zhanggui_members.models import Member
-    from zhanggui_members.segment_models import MemberScore, StageChange
-    from zhanggui_members.segments import summary_by_value_group
+    from zhanggui_members.profile.models import Member
+    from zhanggui_members.segments.models import MemberScore, StageChange
+    from zhanggui_members.segments.queries import summary_by_value_group
 
     ctx = DemoContext(seed=5, members=300, purchases=2400, quiet=True,
                       as_of=dt.date(2026, 6, 30))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from zhanggui_members.services import register_member
+from zhanggui_members.profile.services import register_member
 from zhanggui_members.tags.models import MemberTag, Tag, TagGroup
 from zhanggui_members.tags.service import create_tag
 

@@ -5,7 +5,7 @@ import pytest
 
 from zhanggui.console.audit import AuditEntry
 
-from zhanggui_members.services import register_member
+from zhanggui_members.profile.services import register_member
 from zhanggui_members.tags.models import MemberTag, Tag, TagGroup
 from zhanggui_members.tags.service import create_tag
 from zhanggui_members.tests.helpers import make_purchase, make_store

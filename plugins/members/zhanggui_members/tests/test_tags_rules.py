@@ -9,7 +9,7 @@ import pytest
 
 from zhanggui import write_transaction
 
-from zhanggui_members.models import Member, Purchase, PurchaseLine, Refund, RefundLine
+from zhanggui_members.profile.models import Member, Purchase, PurchaseLine, Refund, RefundLine
 from zhanggui_members.tags.evaluate import evaluate_rule_tags
 from zhanggui_members.tags.models import MemberTag, Tag, TagGroup
 from zhanggui_members.tags.rules import RuleError, holds, parse_rule
@@ -87,7 +87,7 @@ def _build_chain():
 def _facts():
     """Everything the reference computation needs, read back in plain Python."""
     members = {m.id: m for m in Member.select()}
-    from zhanggui_members.models import Store
+    from zhanggui_members.profile.models import Store
 
     codes = dict(Store.select(Store.id, Store.code).tuples())
     purchases = {}

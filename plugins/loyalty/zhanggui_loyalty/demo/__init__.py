@@ -1,0 +1,1 @@
+"""The demo loyalty program for ``zhanggui demo-data`` (``program``)."""

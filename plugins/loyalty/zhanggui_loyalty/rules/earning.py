@@ -1,0 +1,97 @@
+"""Awarding a purchase's points, inside the purchase's own transaction.
+
+One earn entry per purchase (idempotency key ``purchase:<id>:earn``), even when the
+purchase earns nothing: it records the qualifying spend for tiers and makes a
+replayed purchase a no-op.  With a return window (``pending_days``) the points are
+pending until ``unlock_at`` and cannot be spent; otherwise they count at once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from zhanggui import plugins, utcnow, write_transaction
+
+from ..ledger.expiry import expires_at_for
+from ..ledger.postings import (entry_key, find_entry, lock_balance, post_credit, post_pending,
+                               post_zero, program_settings)
+from ..models import EarningRule, MemberBalance, PointsLedgerEntry, Tier
+from ..tiers import service as tiers
+from .calculation import Calculation, calculate
+
+
+def earn_key(purchase_id: Any) -> str:
+    return entry_key("purchase", purchase_id, "earn")
+
+
+def _birthday(member_id: Any) -> dt.date | None:
+    value = plugins().call_first("zhanggui_member_birthday", member_id=member_id)
+    return value if isinstance(value, dt.date) else None
+
+
+def _bonuses(purchase: Any, member_id: Any) -> list[Any]:
+    return plugins().collect("zhanggui_points_bonus", purchase=purchase, member_id=member_id)
+
+
+def preview(purchase: Any, member_id: Any | None = None,
+            tier_code: str | None = None) -> Calculation:
+    """What ``purchase`` would earn now, for ``member_id`` (or an anonymous basket
+    with neither tier nor birthday, or a basket of any member of the tier
+    ``tier_code``); nothing is written."""
+    settings = program_settings()
+    tier = tiers.current_tier(member_id) if member_id is not None else None
+    if member_id is None and tier_code:
+        tier = Tier.get_or_none(Tier.code == tier_code)
+    return calculate(purchase, list(EarningRule.select()), timezone=settings.timezone,
+                     tier_multiplier=tier.points_multiplier if tier else 1,
+                     birthday=_birthday(member_id) if member_id is not None else None,
+                     bonuses=_bonuses(purchase, member_id) if member_id is not None else ())
+
+
+def award_for_purchase(purchase: Any, now: dt.datetime | None = None) -> PointsLedgerEntry | None:
+    """Award the points of a recorded purchase (a :class:`zhanggui.PurchaseEvent`).
+
+    Anonymous purchases earn nothing.  Awarding the same purchase again returns the
+    first entry and writes nothing.
+    """
+    if purchase.member_id is None:
+        return None
+    member_id = int(purchase.member_id)
+    now = now or utcnow()
+    with write_transaction():
+        balance = lock_balance(member_id)
+        existing = find_entry(earn_key(purchase.purchase_id))
+        if existing is not None:
+            return existing
+        settings = program_settings()
+        calc = preview(purchase, member_id)
+        detail = calc.as_dict()
+        unlock_at = purchase.occurred_at + dt.timedelta(days=settings.pending_days)
+        fields = dict(source_type="purchase", source_id=str(purchase.purchase_id),
+                      spend=purchase.total, store_code=purchase.store_code,
+                      occurred_at=purchase.occurred_at, detail=detail,
+                      expires_at=expires_at_for(purchase.occurred_at, settings))
+        key = earn_key(purchase.purchase_id)
+        if calc.points <= 0:
+            entry = post_zero(balance, "earn", key, **fields)
+        elif settings.pending_days > 0 and unlock_at > now:
+            entry = post_pending(balance, "earn", key, calc.points, unlock_at=unlock_at,
+                                 **fields)
+        else:
+            entry = post_credit(balance, "earn", key, calc.points, earned=True, **fields)
+        tiers.after_purchase(member_id, str(purchase.purchase_id), purchase.occurred_at)
+        return entry
+
+
+def pos_answer(purchase: Any) -> dict:
+    """The ``loyalty`` part of the POS answer about ``purchase`` ({} if anonymous)."""
+    if purchase.member_id is None:
+        return {}
+    entry = find_entry(earn_key(purchase.purchase_id))
+    balance = MemberBalance.get_or_none(MemberBalance.member_id == int(purchase.member_id))
+    tier = tiers.current_tier(int(purchase.member_id))
+    earned = (entry.points + entry.pending_points) if entry is not None else 0
+    return {"loyalty": {"earned": earned,
+                        "balance": balance.balance if balance else 0,
+                        "pending": balance.pending if balance else 0,
+                        "tier": tier.code if tier else None}}

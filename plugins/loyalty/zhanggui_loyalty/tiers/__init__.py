@@ -1,0 +1,1 @@
+"""Tiers (star levels): qualifying, upgrades, downgrades and their history (``service``)."""
