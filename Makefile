@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PLUGINS := members loyalty campaigns callcenter suppliers office search
 STAMP := $(VENV)/.installed
+# a third-party plugin written from the docs, installed like any other (tests/example_plugins)
+EXAMPLE_PLUGINS := tests/example_plugins/acme-giftcards
 PG_URL ?= postgresql://postgres@127.0.0.1:5432
 PYTEST_WORKERS ?= 2
 DEMO_MEMBERS ?= 2000
@@ -17,18 +19,21 @@ export ZHANGGUI_INSTANCE_PATH ?= $(CURDIR)/instance
         browser-deps bench clean
 
 # --- installation ---------------------------------------------------------------
-$(STAMP): setup.cfg $(foreach p,$(PLUGINS),plugins/$(p)/setup.cfg) requirements-dev.txt
+$(STAMP): setup.cfg $(foreach p,$(PLUGINS),plugins/$(p)/setup.cfg) requirements-dev.txt \
+        $(foreach p,$(EXAMPLE_PLUGINS),$(p)/setup.cfg)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -U 'setuptools>=68' wheel
 	$(BIN)/pip install -q -e '.[postgresql,mysql,redis,test]' \
 	    $(foreach p,$(PLUGINS),-e plugins/$(p)) -r requirements-dev.txt
+	$(BIN)/pip install -q --no-deps $(foreach p,$(EXAMPLE_PLUGINS),-e $(p))
 	touch $@
 
 install: $(STAMP) catalogs
 
 # compile every .po of the core and the plugins (run at install time)
 catalogs: $(STAMP)
-	$(BIN)/python -m zhanggui.catalogs locale $(wildcard plugins/*/zhanggui_*/translations)
+	$(BIN)/python -m zhanggui.catalogs locale $(wildcard plugins/*/zhanggui_*/translations) \
+	    $(wildcard $(addsuffix /*/translations,$(EXAMPLE_PLUGINS)))
 
 # extract, update and compile every catalog (after changing user-facing text): the
 # core's and every installed plugin's, wherever it lives (zhanggui_translation_dirs)

@@ -1,10 +1,9 @@
 """Zhanggui (掌柜): the public plugin API.
 
-Plugins import only what this module exports, plus the console toolkit
-``zhanggui.console.datamodel`` (``ModelView``, ``ModelRestApi``, ``PeeweeInterface``)
-and the test fixtures of ``zhanggui.testing``; everything else may change between
-releases.  See ``docs/plugins.md`` (the plugin author's guide) and ``docs/hooks.md``
-(the hook reference).
+Plugins import only what this module exports, plus the modules that
+``docs/plugins.md`` names under "Stability promise" (the one statement of what is
+stable); everything else may change between releases.  See ``docs/plugins.md`` (the
+plugin author's guide) and ``docs/hooks.md`` (the hook reference).
 """
 from __future__ import annotations
 
@@ -24,6 +23,10 @@ from .registry import (AdminView, ApiEndpoint, AudienceCriterion, MarketingConta
                        PurchaseLineEvent, RefundEvent, RoleGrant, SearchDocument,
                        SearchSource, TranslationDir, WidgetData)
 
+from .apiaction import ApiError, api_action, json_response
+from .memberref import MemberRef
+from .plugins import hook_failure
+
 __all__ = [
     "AdminView", "ApiEndpoint", "AudienceCriterion", "MarketingContact", "DashboardWidget", "DemoContext", "ExportSection",
     "FixedDecimalField", "Job", "MoneyField",
@@ -34,6 +37,8 @@ __all__ = [
     "format_local_date", "format_local_datetime", "format_local_time", "format_money",
     "format_number", "format_percent", "format_percentage", "has_permission", "hookimpl", "ngettext", "plugins", "utcnow",
     "write_transaction",
+    # declarative plugins, member references, API actions (docs/plugins.md)
+    "ApiError", "MemberRef", "api_action", "hook_failure", "json_response",
 ]
 
 

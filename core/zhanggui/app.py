@@ -56,6 +56,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     plugins = PluginHost(enabled=settings["PLUGINS"], disabled=settings["DISABLED_PLUGINS"],
                          extra=extra_plugins, trace=settings["TRACE_HOOKS"])
+    from .memberref import bind_member_refs
+
+    bind_member_refs(m for ms in plugins.models_by_plugin().values() for m in ms)
     db = open_database(settings["DATABASE_URL"])
     database.initialize(db)
     state = Zhanggui(settings=settings, plugins=plugins, db=db, queue=None)  # type: ignore[arg-type]

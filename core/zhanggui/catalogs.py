@@ -21,12 +21,12 @@ from babel.messages.pofile import read_po
 
 
 def compile_dir(path: Path, domain: str) -> int:
-    """Compile ``<path>/<lang>/LC_MESSAGES/<domain>.po`` for every language."""
+    """Compile ``<path>/<lang>/LC_MESSAGES/<domain>.po`` for every language whose
+    ``.mo`` is missing or older; return how many were compiled."""
     count = 0
     for po_path in sorted(Path(path).glob(f"*/LC_MESSAGES/{domain}.po")):
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            count += 1
             continue
         with po_path.open("rb") as fh:
             catalog = read_po(fh, locale=po_path.parent.parent.name)

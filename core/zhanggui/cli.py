@@ -172,8 +172,67 @@ def translations_compile_command() -> None:
     click.echo(_("%(count)s catalog(s) compiled.", count=n))
 
 
+@click.group("migrations")
+def migrations_group() -> None:
+    """Generated schema steps of plugins (zhanggui.schema)."""
+
+
+def _schema_target(plugin: str):
+    from .declarations import package_dir, package_name
+
+    host = _state().plugins
+    if plugin not in host.objects:
+        raise click.ClickException(_("No enabled plugin is named %(name)s.", name=plugin))
+    obj = host.objects[plugin]
+    folder = package_dir(obj)
+    if folder is None or hasattr(obj, "zhanggui_migrations") or hasattr(obj, "migrations"):
+        raise click.ClickException(_(
+            "Plugin %(name)s writes its migrations by hand (zhanggui_migrations); "
+            "generated steps live in a migrations/ folder beside its plugin module.",
+            name=plugin))
+    return folder / "migrations", host.models_by_plugin()[plugin], package_name(obj)
+
+
+@migrations_group.command("make")
+@click.argument("plugin")
+@click.option("--name", default=None, help="Step name after the number (default: generated).")
+@with_appcontext
+def migrations_make_command(plugin: str, name: str | None) -> None:
+    """Write the plugin's next migration from its models' difference to the steps."""
+    from .schema import SchemaError, make
+
+    folder, models, package = _schema_target(plugin)
+    try:
+        path = make(folder, models, plugin, name=name, package=package)
+    except SchemaError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if path is None:
+        click.echo(_("No changes: the models match the migrations."))
+    else:
+        click.echo(_("Wrote %(path)s: review it, run zhanggui migrate, commit it.", path=path))
+
+
+@migrations_group.command("check")
+@click.argument("plugin")
+@with_appcontext
+def migrations_check_command(plugin: str) -> None:
+    """Exit 1 when the plugin's models differ from its migrations."""
+    from .schema import diff, recorded_state, state_of_models
+
+    folder, models, package = _schema_target(plugin)
+    ops = diff(recorded_state(folder, package) if folder.is_dir() else {},
+               state_of_models(models))
+    for op in ops:
+        click.echo(repr(op))
+    if ops:
+        raise click.ClickException(_("The models differ from the migrations: run "
+                                     "zhanggui migrations make %(name)s.", name=plugin))
+    click.echo(_("The models match the migrations."))
+
+
 CORE_COMMANDS = [init_command, migrate_command, create_admin_command, demo_data_command,
-                 worker_command, plugins_group, plugin_group, translations_group]
+                 worker_command, plugins_group, plugin_group, translations_group,
+                 migrations_group]
 
 
 def register_commands(app) -> None:

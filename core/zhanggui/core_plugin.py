@@ -85,3 +85,4 @@ def _plugin_tile() -> WidgetData:
 def zhanggui_dashboard_widgets():
     return [DashboardWidget(name="core.plugins", title=_l("Plugins enabled"),
                             render=_plugin_tile, order=1000)]
+

@@ -9,6 +9,14 @@ module) carries the hook implementations plus two module attributes:
 
 The version comes from the distribution.  The rest of the core never calls
 ``pm.hook.*`` directly: it calls the typed methods of :class:`PluginHost`.
+
+The common registrations can also be *declared* as attributes of the plugin object
+(``models = [...]``, ``admin_views``, ``api``, ``permissions``, ``default_roles``,
+``jobs``, ``cli_commands``, ``dashboard_widgets``, ``search_sources``,
+``member_panels``, ``migrations``); a ``translations/`` folder next to the plugin
+module and a ``migrations/`` folder of generated steps are found by themselves (see
+``declarations.py``).  Declared items are merged with the hooks' lists, in plugin
+order, under the same duplicate checks.
 """
 from __future__ import annotations
 
@@ -29,6 +37,30 @@ hookimpl = pluggy.HookimplMarker(hookspecs.PROJECT)
 
 class PluginError(RuntimeError):
     """The plugin set cannot start: missing requirement, cycle, duplicate, bad hook."""
+
+
+def hook_failure(exc: BaseException | None = None) -> dict[str, str]:
+    """``{"plugin", "hook"}`` of the hook implementation that raised ``exc`` (default:
+    the exception being handled), or ``{}`` when no plugin's hook raised it.  For
+    error answers: ``{"message": ..., **hook_failure()}``."""
+    import sys
+
+    exc = exc if exc is not None else sys.exc_info()[1]
+    where = getattr(exc, "zhanggui_hook", None)
+    return {"plugin": where[0], "hook": where[1]} if where else {}
+
+
+def _blame(exc: BaseException, plugin: str, hook_name: str) -> None:
+    """Name the plugin and hook on an exception a hook implementation raised (once:
+    the innermost hook is the one to blame), and log it."""
+    if getattr(exc, "zhanggui_hook", None) is None:
+        try:
+            exc.zhanggui_hook = (plugin, hook_name)  # type: ignore[attr-defined]
+            exc.add_note(f"raised by plugin {plugin!r} in {hook_name}")
+        except (AttributeError, TypeError):  # an exception type without __dict__
+            pass
+        log.error("plugin %r failed in %s: %s: %s", plugin, hook_name,
+                  type(exc).__name__, exc, exc_info=exc)
 
 
 @dataclass(frozen=True)
@@ -149,6 +181,10 @@ class PluginHost:
                     why = "disabled" if dep in meta else "not installed"
                     raise PluginError(f"plugin {name!r} requires plugin {dep!r}, which is {why}")
         self.order = order_by_requirements(requires)
+        self.objects = {name: objects[name] for name in self.order}
+        from .declarations import collect_declarations
+
+        self._declared = {name: collect_declarations(name, objects[name]) for name in self.order}
         self.infos: dict[str, PluginInfo] = {}
         for name in self.order:
             obj = objects[name]
@@ -158,8 +194,8 @@ class PluginHost:
                 distribution=meta[name]["dist"], builtin=meta[name].get("builtin", False))
         for name in sorted(set(meta) - wanted):
             self.infos[name] = PluginInfo(
-                name=name, version=meta[name]["version"], title=name, requires=(),
-                enabled=False, distribution=meta[name]["dist"])
+                name=name, version=meta[name]["version"], title=_disabled_title(meta[name]),
+                requires=(), enabled=False, distribution=meta[name]["dist"])
         # pluggy calls implementations last-registered-first: register dependants
         # first so events reach requirements before the plugins built on them.
         for name in reversed(self.order):
@@ -216,12 +252,31 @@ class PluginHost:
         return callers
 
     def _each(self, hook_name: str, **kwargs) -> list[tuple[str, Any]]:
-        """Call every implementation in plugin order, pairing results with plugins.
+        """Call every implementation in plugin order, pairing results with plugins;
+        a plugin's declared items (``models = [...]``) follow its hook's answer.
 
         Each call still goes through pluggy (wrappers, tracing), one plugin at a time.
+        An exception is logged and marked with the plugin and hook that raised it
+        (:func:`hook_failure`), then propagates unchanged.
         """
-        return [(plugin, result) for plugin, caller in self._per_plugin_callers(hook_name)
-                for result in caller(**kwargs)]
+        callers = dict(self._per_plugin_callers(hook_name))
+        out: list[tuple[str, Any]] = []
+        for plugin in self.order:
+            try:
+                if plugin in callers:
+                    out.extend((plugin, result) for result in callers[plugin](**kwargs))
+                declared = self._declared.get(plugin, {}).get(hook_name)
+                if declared is not None:
+                    out.append((plugin, declared(**kwargs)))
+            except Exception as exc:
+                _blame(exc, plugin, hook_name)
+                raise
+        return out
+
+    def implements(self, plugin: str, hook_name: str) -> bool:
+        """Whether ``plugin`` answers ``hook_name`` (by hook or by declaration)."""
+        return (plugin in dict(self._per_plugin_callers(hook_name))
+                or hook_name in self._declared.get(plugin, {}))
 
     def collect(self, hook_name: str, key: Callable[[Any], str] = lambda item: item.name,
                 **kwargs) -> list[Any]:
@@ -252,6 +307,9 @@ class PluginHost:
 
     def models(self) -> list[type]:
         return self.collect("zhanggui_models", key=lambda m: m._meta.table_name)
+
+    def models_by_plugin(self) -> dict[str, list[type]]:
+        return self.collect_by_plugin("zhanggui_models")
 
     def migrations(self) -> dict[str, list[Any]]:
         plan = self.collect_by_plugin("zhanggui_migrations")
@@ -300,13 +358,39 @@ class PluginHost:
                       key=lambda p: p.order)
 
     def export_member(self, member_id: Any) -> list[Any]:
-        return self.collect("zhanggui_export_member", member_id=member_id)
+        """Every plugin's :class:`ExportSection` about the member: the hooks' answers,
+        then one section per table with a ``MemberRef`` column."""
+        from .memberref import export_sections
+
+        sections = self.collect("zhanggui_export_member", member_id=member_id)
+        taken = {s.name for s in sections}
+        for plugin, models in self.models_by_plugin().items():
+            for section in export_sections(models, member_id):
+                if section.name in taken:
+                    raise PluginError(f"zhanggui_export_member: {section.name!r} is "
+                                      f"answered twice (plugin {plugin!r})")
+                sections.append(section)
+        return sections
 
     def erase_member(self, member_id: Any) -> list[str]:
+        """Erase the member in every plugin: the hooks, then every ``MemberRef`` row
+        (detached when the column may be empty, else deleted).  Run it inside the
+        erasure's transaction."""
+        from .memberref import erase_rows
+
         done: list[str] = []
         for plugin, items in self._each("zhanggui_erase_member", member_id=member_id):
             done.extend(f"{plugin}: {item}" for item in items or [])
+        for plugin, models in self.models_by_plugin().items():
+            done.extend(f"{plugin}: {item}" for item in erase_rows(models, member_id))
         return done
+
+    def search_documents(self, since: Any = None):
+        """``(source, document)`` pairs of every ``zhanggui_search_sources`` source,
+        changed since ``since`` (``None``: all): what a search index reads."""
+        for source in self.search_sources():
+            for document in source.documents(since):
+                yield source, document
 
     def pos_response(self, transaction: Any) -> dict[str, Any]:
         merged: dict[str, Any] = {}
@@ -325,11 +409,24 @@ class PluginHost:
         return getattr(self.pm.hook, hook_name)(**kwargs)
 
     def emit(self, event: str, **kwargs) -> None:
-        """Fire a domain event (``emit("purchase_recorded", purchase=p)``)."""
+        """Fire a domain event (``emit("purchase_recorded", purchase=p)``).
+
+        Implementations run in plugin order.  One that raises stops the event: the
+        exception, marked with the plugin and hook (:func:`hook_failure`) and logged,
+        propagates to the caller, whose transaction rolls the business action back.
+        """
         hook = getattr(self.pm.hook, PREFIX + event, None)
         if hook is None:
             raise PluginError(f"no such event hook {PREFIX + event}")
-        hook(**kwargs)
+        if self._per_plugin_callers(PREFIX + event):
+            self._each(PREFIX + event, **kwargs)
+        else:
+            hook(**kwargs)  # nobody listens; still traced with TRACE_HOOKS
+        if event == "merge_members":
+            # every plugin's MemberRef columns follow the merge (zhanggui.MemberRef)
+            from .memberref import follow_merge
+
+            follow_merge([m for ms in self.models_by_plugin().values() for m in ms], **kwargs)
 
     def app_ready(self, app) -> None:
         self.pm.hook.zhanggui_app_ready(app=app)
@@ -343,6 +440,16 @@ class PluginHost:
             for impl in impls:
                 with write_transaction():
                     impl.function(ctx=ctx)
+
+
+def _disabled_title(meta: dict[str, Any]) -> Any:
+    """A disabled plugin's title, read from its module without registering it; its
+    name when the module cannot be imported."""
+    try:
+        obj = meta["obj"] if "obj" in meta else meta["ep"].load()
+    except Exception:  # noqa: BLE001 - a broken disabled plugin still gets listed
+        return meta.get("ep").name if meta.get("ep") else "?"
+    return getattr(obj, "title", None) or getattr(obj, "name", "?")
 
 
 def _core_version() -> str:

@@ -181,35 +181,39 @@ class ExportSection:
 
 @dataclass(frozen=True)
 class PurchaseLineEvent:
-    line_id: Any
-    sku: str
-    name: str
-    category: str
-    counter: str | None
-    quantity: Any          # Decimal
+    """One line of a :class:`PurchaseEvent`."""
+
+    line_id: Any           # the line's id (unique within the purchase)
+    sku: str               # the product code the till sent
+    name: str              # the product name on the receipt
+    category: str          # the product category code, e.g. 化妆品
+    counter: str | None    # the counter (专柜) code, or None for the store's own goods
+    quantity: Any          # Decimal, up to three places (0.355 kg)
     amount: Any            # Decimal, the line's money after discounts
 
 
 @dataclass(frozen=True)
 class PaymentEvent:
-    method: str            # cash, card, wechat, alipay, gift_card, points, ...
-    amount: Any            # Decimal
+    """One payment of a :class:`PurchaseEvent`."""
+
+    method: str            # cash, card, wechat_pay, alipay, gift_card, points, ...
+    amount: Any            # Decimal, two places
 
 
 @dataclass(frozen=True)
 class PurchaseEvent:
     """A recorded purchase, as ``zhanggui_purchase_recorded`` receives it."""
 
-    purchase_id: Any
-    pos_id: str
+    purchase_id: Any       # the recorded purchase's id (unique; an idempotency key)
+    pos_id: str            # the till's transaction id
     member_id: Any | None  # None: an anonymous purchase
-    store_code: str
-    currency: str
-    occurred_at: Any       # aware UTC datetime
-    channel: str
-    total: Any             # Decimal
-    lines: tuple[PurchaseLineEvent, ...]
-    payments: tuple[PaymentEvent, ...]
+    store_code: str        # the store's code, e.g. SH01 (there is no store_id)
+    currency: str          # ISO 4217 code of the amounts: CNY, TWD, HKD
+    occurred_at: Any       # aware UTC datetime of the sale
+    channel: str           # pos, ecommerce, import, ...
+    total: Any             # Decimal, the sum of the lines' amounts
+    lines: tuple[PurchaseLineEvent, ...]  # the lines, in receipt order
+    payments: tuple[PaymentEvent, ...]    # how it was paid
 
 
 @dataclass(frozen=True)
@@ -221,14 +225,14 @@ class RefundEvent:
     listeners that reverse proportionally.
     """
 
-    refund_id: str
-    purchase_id: Any
-    pos_id: str
-    member_id: Any | None
-    amount: Any            # Decimal
-    fraction: Any          # Decimal in (0, 1]
-    lines: tuple[tuple[Any, Any], ...]
-    occurred_at: Any
+    refund_id: str         # the till's refund id (the idempotency key)
+    purchase_id: Any       # the refunded purchase's id
+    pos_id: str            # the refunded sale's till transaction id
+    member_id: Any | None  # the purchase's member; None: anonymous
+    amount: Any            # Decimal, the refund's total
+    fraction: Any          # Decimal in (0, 1]: amount / purchase total
+    lines: tuple[tuple[Any, Any], ...]  # (line_id, amount) pairs; empty for a refund by amount
+    occurred_at: Any       # aware UTC datetime of the refund
 
 
 @dataclass(frozen=True)
@@ -239,9 +243,9 @@ class PointsBonus:
     number of points, at least 0; ``reason`` is shown in the member's ledger.
     """
 
-    name: str
-    points: int
-    reason: str = ""
+    name: str              # unique across plugins: prefix it with your plugin's name
+    points: int            # whole points, at least 0
+    reason: str = ""       # shown in the member's ledger
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ Fixtures:
   app on that database (all installed plugins unless ``plugins`` names some), with
   the queue running jobs inline and migrations applied.
 * ``app``, ``client`` – an app with every installed plugin and its test client.
-* ``admin_client`` – a client signed in as a head-office admin.
+* ``admin_client`` – a client signed in as a head-office admin, sending the session's
+  CSRF token (``X-CSRFToken``) with every request as the console's pages do.
 * ``login(client, username, password)`` – sign in through the real login form.
 * ``create_user(username, role, password=...)`` – a console user with one role.
 * ``make_plugin(name, requires=(), **hooks)`` – a throwaway plugin object for
@@ -184,6 +185,11 @@ def admin_client(app, create_user, login):
     client = app.test_client()
     response = login(client, "admin", ADMIN_PASSWORD)
     assert response.status_code == 302, "admin login failed"
+    # like the console's own pages, send the session's CSRF token with every request, so
+    # the client may call any API with its session (POST /api/v1/security/login too)
+    token = _csrf_token(client.get("/apikeys/add").get_data(as_text=True))
+    if token:
+        client.environ_base["HTTP_X_CSRFTOKEN"] = token
     return client
 
 

@@ -46,7 +46,7 @@ def test_a_scaffolded_plugin_installs_lists_migrates_and_passes_its_tests(tmp_pa
                             "-p", "no:xdist", str(source / "tests")], env=env, cwd=source,
                            capture_output=True, text=True, timeout=300)
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert "2 passed" in tests.stdout
+    assert "5 passed" in tests.stdout
 
 
 def _make_translations_covers_it(site, env):
@@ -70,7 +70,18 @@ def _make_translations_covers_it(site, env):
         assert (folder / lang / "LC_MESSAGES" / "zhanggui_shelf_talker.mo").exists(), lang
 
 
-@pytest.mark.parametrize("name", ["Shelf", "1shelf", "shelf-talker", "class", "x"])
+def test_a_distribution_name_is_kept_and_its_package_follows_it(tmp_path):
+    folder = scaffold("acme-giftcards", tmp_path)
+    assert folder.name == "acme-giftcards"
+    setup = (folder / "setup.cfg").read_text()
+    assert "name = acme-giftcards" in setup
+    assert "acme_giftcards = acme_giftcards.plugin" in setup
+    assert (folder / "acme_giftcards" / "plugin.py").exists()
+    assert (folder / "acme_giftcards" / "translations" / "zh_TW" / "LC_MESSAGES"
+            / "acme_giftcards.mo").exists()
+
+
+@pytest.mark.parametrize("name", ["Shelf", "1shelf", "-shelf", "class", "x", "shelf talker"])
 def test_a_bad_plugin_name_is_refused(tmp_path, name):
     with pytest.raises(ScaffoldError, match="must be 2-40 lower-case letters"):
         scaffold(name, tmp_path)

@@ -44,7 +44,10 @@ def init_console(app: Flask, state) -> AppBuilder:
                                 category=view.category, icon=view.icon,
                                 category_label=view.category_label or view.category,
                                 category_icon=view.category_icon)
+    from ..apiaction import prepare_api_class
+
     for endpoint in state.plugins.api_endpoints():
+        prepare_api_class(endpoint.api)
         appbuilder.add_api(endpoint.api)
     # after every view and API exists: CSRF for forms and session-cookie API calls,
     # and audited data access for every peewee screen and API (console/auth.py, auditing.py)

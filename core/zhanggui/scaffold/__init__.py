@@ -15,6 +15,8 @@ from ..catalogs import compile_dir
 
 TEMPLATE = Path(__file__).parent / "template"
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+# a distribution name (PEP 503, normalised): acme-giftcards, acme.giftcards
+DIST_RE = re.compile(r"^[a-z][a-z0-9]*([-_.][a-z0-9]+)+$")
 
 
 class ScaffoldError(ValueError):
@@ -22,14 +24,22 @@ class ScaffoldError(ValueError):
 
 
 def scaffold(name: str, directory: str | Path = ".", title: str | None = None) -> Path:
-    if not NAME_RE.match(name) or keyword.iskeyword(name):
+    """``shelf_talker`` -> distribution ``zhanggui-shelf-talker``, package
+    ``zhanggui_shelf_talker``; a distribution name with a dash or dot (``acme-giftcards``)
+    is kept: distribution ``acme-giftcards``, package and plugin name ``acme_giftcards``."""
+    lowered = name.lower()
+    if DIST_RE.match(lowered) and ("-" in lowered or "." in lowered) and len(lowered) <= 60:
+        dist = re.sub(r"[-_.]+", "-", lowered)
+        pkg = name = dist.replace("-", "_")
+    elif NAME_RE.match(name) and not keyword.iskeyword(name):
+        dist, pkg = f"zhanggui-{name.replace('_', '-')}", f"zhanggui_{name}"
+    else:
         raise ScaffoldError(f"plugin name {name!r} must be 2-40 lower-case letters, digits or "
-                            "underscores, starting with a letter")
-    dist = f"zhanggui-{name.replace('_', '-')}"
+                            "underscores, starting with a letter, or a distribution name "
+                            "such as acme-giftcards")
     target = Path(directory) / dist
     if target.exists():
         raise ScaffoldError(f"{target} exists already; choose another folder or name")
-    pkg = f"zhanggui_{name}"
     values = {"name": name, "pkg": pkg, "dist": dist,
               "title": title or name.replace("_", " ").capitalize(),
               "Model": "".join(part.capitalize() for part in name.split("_")) + "Note"}

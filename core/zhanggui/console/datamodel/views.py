@@ -70,8 +70,19 @@ class ScopedViewMixin:
         """Narrow a peewee select on this view's model to what the user may reach.
 
         Called at query time (inside the request), for lists, gets, edits, deletes
-        and to check adds and edits. Default: unchanged.
+        and to check adds and edits. Default: rows whose ``MemberRef`` columns name
+        a member the user may reach on the member screen (or no member), else
+        unchanged.
         """
+        from ...memberref import member_ref_fields
+
+        for field in member_ref_fields([self.datamodel.obj]):
+            owner = _scoping_view(self.appbuilder, field.rel_model)
+            if owner is not None:
+                every = field.rel_model.select(field.rel_model._meta.primary_key)
+                reachable = owner.scope_query(every)
+                if reachable is not every:  # unchanged: the user reaches every member
+                    query = query.where(field.is_null() | field.in_(reachable))
         return query
 
 
@@ -101,6 +112,12 @@ class ModelView(SafeDownloadMixin, ScopedViewMixin, FABModelView):
     autocomplete_limit = 20
 
     def _init_forms(self):
+        from ...memberref import member_ref_fields
+
+        # a member is always picked by typing, never from a select of every member
+        refs = [f.name for f in member_ref_fields([self.datamodel.obj])]
+        self.autocomplete_fields = list(self.autocomplete_fields) + [
+            name for name in refs if name not in self.autocomplete_fields]
         converter = PeeweeModelConverter(
             self.datamodel,
             autocomplete=self.autocomplete_fields,

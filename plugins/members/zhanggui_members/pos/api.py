@@ -22,7 +22,7 @@ from flask import Response, current_app, request
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import permission_name, protect
 
-from zhanggui import _
+from zhanggui import _, hook_failure
 
 from ..answers import json_answer as _json
 from ..profile.phones import PhoneNumberError
@@ -54,7 +54,7 @@ def _body():
 def _failed() -> Response:
     log.exception("POS request failed and was rolled back")
     return _json(500, {"message": _("The transaction could not be recorded; nothing of it "
-                                    "was stored. Send it again.")})
+                                    "was stored. Send it again."), **hook_failure()})
 
 
 class PosApi(BaseApi):
