@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from flask import Flask
 
     from .demo import DemoContext
-    from .registry import (AdminView, ApiEndpoint, DashboardWidget, ExportSection, Job,
+    from .registry import (AdminView, AudienceCriterion, ApiEndpoint, DashboardWidget, ExportSection, Job,
                            MemberPanel, Migration, Permission, PointsBonus, PurchaseEvent,
                            RefundEvent,
                            RoleGrant, SearchSource, TranslationDir)
@@ -358,4 +358,78 @@ def zhanggui_stores() -> list[tuple[str, str]]:
     assignments offers only these codes) and when an API checks a store code it was
     given (an unknown store is refused with a field message).  Return ``[]`` when the
     plugin keeps no stores.
+
+
+# --- marketing audiences and contacts -------------------------------------------------
+
+@hookspec
+def zhanggui_audience_criteria() -> list["AudienceCriterion"]:
+    """Return the conditions this plugin offers to campaign audiences.
+
+    Registration hook: called when an audience is edited, counted or snapshotted.
+    Each :class:`zhanggui.AudienceCriterion` turns ``(operator, value)`` into a query
+    of member ids (one column), so the campaigns plugin combines conditions of
+    several plugins into one set-based SQL statement (nested AND/OR/NOT) without
+    importing any of them.  Names are unique across plugins: prefix them with the
+    plugin name (``members.store``, ``loyalty.tier``).
+    """
+
+
+@hookspec(firstresult=True)
+def zhanggui_audience_universe() -> Any:
+    """Return a query of the ids of every member marketing may address at all.
+
+    One-answer hook (``firstresult``): stops at the first non-``None`` result; the
+    members plugin answers with its members that are neither erased nor merged into
+    another.  Audiences are always a subset of it, and "NOT" is taken within it.
+    """
+
+
+@hookspec(firstresult=True)
+def zhanggui_marketing_contacts(member_ids: list, channel: str) -> dict:
+    """Return ``{member_id: MarketingContact}`` for the members of ``member_ids`` that
+    may be sent a marketing message on ``channel`` now.
+
+    One-answer hook (``firstresult``): stops at the first non-``None`` result; the
+    members plugin answers.  A member is in the answer only with an address for the
+    channel (``email``: an e-mail address; ``sms``, ``phone``: a mobile number) and
+    the member's current consent for that channel granted.  Called by the campaigns
+    plugin at send time, one chunk of members per call, so a withdrawal takes effect
+    for every message not yet sent.
+    """
+
+
+@hookspec(firstresult=True)
+def zhanggui_member_spend(member_ids: list, start: Any, end: Any) -> dict:
+    """Return ``{member_id: (purchases, net_amount)}`` for purchases in ``[start, end)``.
+
+    One-answer hook (``firstresult``): the members plugin answers.  ``start`` and
+    ``end`` are aware UTC datetimes; ``purchases`` counts purchases, ``net_amount`` is
+    a ``Decimal`` of their totals less refunds, in the chain's base currency.
+    Members without purchases may be left out.  The campaigns plugin asks it to
+    measure a campaign's response and attributed revenue.
+    """
+
+
+@hookspec(firstresult=True)
+def zhanggui_sms_gateway() -> Any:
+    """Return the SMS gateway to send through, or ``None``.
+
+    One-answer hook (``firstresult``): stops at the first non-``None`` result.  The
+    gateway has ``send(to: str, text: str, reference: str) -> str`` returning the
+    gateway's message id and raising on a refused message.  The campaigns plugin
+    answers with the gateway its settings choose; another plugin may answer first
+    with a carrier of its own.
+    """
+
+
+@hookspec(firstresult=True)
+def zhanggui_withdraw_consent(member_id: Any, channel: str, source: str) -> Any:
+    """Record that the member withdrew marketing consent for ``channel``.
+
+    One-answer hook (``firstresult``): the members plugin answers ``True`` once the
+    withdrawal is recorded (which fires :func:`zhanggui_consent_changed` when the
+    answer changed).  ``source`` says how (``unsubscribe``: a one-click link, a
+    ``List-Unsubscribe`` request or an SMS "STOP" reply).  Called by the campaigns
+    plugin; a withdrawal is for that channel only.
     """
