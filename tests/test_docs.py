@@ -133,6 +133,8 @@ def _sample_arguments(app, member_id):
         "kind": "shelf_talker.below_cost", "subject": "SKU00042 below cost",
         "requested_by": 1, "payload": {"sku": "SKU00042"}, "reference": "APR-1",
         "approved": True, "decided_by": 1, "comment": "",
+        "member_ids": [member_id], "start": now - dt.timedelta(days=30), "end": now,
+        "source": "unsubscribe",
     }
 
 

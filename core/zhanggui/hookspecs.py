@@ -358,6 +358,7 @@ def zhanggui_stores() -> list[tuple[str, str]]:
     assignments offers only these codes) and when an API checks a store code it was
     given (an unknown store is refused with a field message).  Return ``[]`` when the
     plugin keeps no stores.
+    """
 
 
 # --- marketing audiences and contacts -------------------------------------------------
