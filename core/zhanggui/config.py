@@ -113,6 +113,15 @@ def _str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _mail_url(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    text = str(value)
+    if text.split(":", 1)[0].lower() not in {"smtp", "smtps"}:
+        raise ValueError("use smtp://host:port or smtps://host:port")
+    return text
+
+
 def _days(value: Any) -> int:
     days = int(str(value).strip())
     if days < 1:
@@ -213,6 +222,11 @@ SETTINGS: dict[str, Setting] = {
                 "How R/F/M scores map to value groups (README, Member segmentation)."),
         Setting("FIELD_KEY", _str, None,
                 "Key for encrypting personal fields; default derived from SECRET_KEY."),
+        Setting("MAIL_URL", _mail_url, None,
+                "SMTP server for notification e-mail: smtp://user:pass@host:port or "
+                "smtps://...; unset: e-mail is skipped."),
+        Setting("MAIL_FROM", _str, "zhanggui@localhost", "Sender address of notification e-mail."),
+        Setting("MAIL_STARTTLS", _bool, False, "Upgrade smtp:// connections with STARTTLS."),
     ]
 }
 

@@ -85,3 +85,23 @@ def _plugin_tile() -> WidgetData:
 def zhanggui_dashboard_widgets():
     return [DashboardWidget(name="core.plugins", title=_l("Plugins enabled"),
                             render=_plugin_tile, order=1000)]
+
+
+@hookimpl
+def zhanggui_jobs():
+    from huey import crontab
+
+    from .notifications import send_due
+    from .registry import Job
+
+    # enqueued by notify(); every minute too, for rows whose quiet hours ended
+    return [Job("core.send_notifications", send_due, retries=0),
+            Job("core.send_due_notifications", send_due, schedule=crontab(minute="*"),
+                retries=0)]
+
+
+@hookimpl
+def zhanggui_models():
+    from .notifications.models import MODELS
+
+    return list(MODELS)

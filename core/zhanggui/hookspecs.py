@@ -325,10 +325,50 @@ def zhanggui_request_approval(kind: str, subject: str, requested_by: Any,
     One-answer hook (``firstresult``): the office plugin answers when installed.  When
     nobody answers the caller decides (usually: approved by the requester's role).
     The decision arrives later through :func:`zhanggui_approval_decided`.
+
+    ``payload`` is the request's field snapshot (JSON-able; ``Decimal`` and dates are
+    kept as text); the answering plugin freezes it, so editing the record afterwards
+    never changes what is approved.  Workflow conditions read its keys (``amount``,
+    ``store``, ``region``...); ``store`` also decides which store's approvers and
+    store-scoped users see it.  The answer is a string reference.  The fallback when
+    nobody answers is documented in ``docs/hooks.md``.
     """
 
 
 @hookspec
 def zhanggui_approval_decided(kind: str, reference: Any, approved: bool,
                               decided_by: Any, comment: str) -> None:
-    """An approval requested with :func:`zhanggui_request_approval` was decided."""
+    """An approval requested with :func:`zhanggui_request_approval` was decided.
+
+    Called once per request, inside the transaction that records the final decision
+    (approved, rejected, or withdrawn by the requester): raising rolls the decision
+    back.  ``reference`` is what the request hook returned.
+    """
+
+
+# --- notifications and approvals (additions) ----------------------------------------
+
+@hookspec(firstresult=True)
+def zhanggui_sms_gateway() -> Any:
+    """Return the SMS sender the notification service uses, or ``None``.
+
+    One-answer hook (``firstresult``): stops at the first non-``None`` result.  Called
+    each time a notification goes out by SMS.  The answer is a callable
+    ``send(mobile: str, text: str) -> None`` that raises ``OSError`` when the gateway
+    refuses (the delivery is retried).  With no answer, SMS deliveries are marked
+    *skipped* and logged; the inbox and e-mail still go.
+    """
+
+
+@hookspec(firstresult=True)
+def zhanggui_approval_summary(kind: str, reference: Any,
+                              snapshot: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """Return what an approver reads about a request: ``[(label, value), ...]``.
+
+    One-answer hook (``firstresult``): stops at the first non-``None`` result; answer
+    only for your own ``kind``.  Called by the approval service each time a request
+    is shown (console, API, e-mail) with the ``snapshot`` frozen when it was
+    requested, never the record as it is now.  Labels and values are plain text in
+    the current language (they are escaped).  ``None`` everywhere: the snapshot's
+    own keys and values are shown.
+    """
