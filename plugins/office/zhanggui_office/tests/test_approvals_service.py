@@ -207,3 +207,24 @@ def test_the_requester_withdraws_a_pending_request(office_app, staff):
     assert inbox(staff.bob) == []
     with pytest.raises(ApprovalError):
         Decide(request.id, staff.bob, "approve").run()
+
+
+def test_approvers_read_the_summary_the_requesting_plugin_renders(make_app, make_plugin):
+    from zhanggui_office.approvals.service import summary
+
+    def render(kind, reference, snapshot):
+        if kind != "suppliers.contract":
+            return None
+        return [("Deduction rate", f"{snapshot['rate']}%"), ("Counter", snapshot["counter"])]
+
+    suppliers = make_plugin("fake_suppliers", zhanggui_approval_summary=render)
+    app = make_app(plugins=["office"], extra_plugins=[suppliers])
+    with app.app_context():
+        from zhanggui.users import create_user
+
+        asker = create_user("asker", "x" * 12, role="Buyer").id
+        contract = OpenRequest("suppliers.contract", "Counter 12", asker,
+                               {"rate": "18.5", "counter": "花漾美妆"}).run()
+        other = OpenRequest("campaigns.activity", "Spring fair", asker, {"budget": "100"}).run()
+        assert summary(contract) == [("Deduction rate", "18.5%"), ("Counter", "花漾美妆")]
+        assert summary(other) == [("budget", "100")]
