@@ -28,6 +28,8 @@ def approval_waiting(request, user_ids, reminder: bool = False) -> None:
     from .links import decision_links
 
     for user_id in _approvers_with_delegates(user_ids, request.kind):
+        if not people.is_active(user_id):
+            continue
         links = decision_links(request, user_id)
         title = (_("Reminder: approval waiting: %(subject)s", subject=request.subject)
                  if reminder else _("Approval waiting: %(subject)s", subject=request.subject))
@@ -43,6 +45,8 @@ def approval_waiting(request, user_ids, reminder: bool = False) -> None:
 def approval_finished(request, status: str) -> None:
     from zhanggui.notifications import notify
 
+    if not people.is_active(request.requested_by_id):
+        return
     title = {"approved": _("Approved: %(subject)s", subject=request.subject),
              "rejected": _("Rejected: %(subject)s", subject=request.subject)}[status]
     notify([request.requested_by_id], "office.approval", title)

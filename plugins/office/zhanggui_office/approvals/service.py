@@ -211,7 +211,12 @@ class OpenRequest:
         return json.loads(freeze(self.payload)[0])
 
     def run(self) -> ApprovalRequest:
-        data = self.validate()
+        self.validate()
+        return self.create(int(self.requested_by), people.user_name(self.requested_by))
+
+    def create(self, requester_id: int, requester_name: str) -> ApprovalRequest:
+        """Write the request (checked by :meth:`validate`) and start its first step."""
+        data = json.loads(freeze(self.payload)[0])
         text, digest = freeze(self.payload)
         now = utcnow()
         store = data.get("store")
@@ -219,8 +224,7 @@ class OpenRequest:
             workflow = choose_workflow(self.kind, data)
             request = ApprovalRequest.create(
                 reference=uuid.uuid4().hex, kind=self.kind, subject=self.subject.strip(),
-                requested_by_id=int(self.requested_by),
-                requested_by_name=people.user_name(self.requested_by),
+                requested_by_id=requester_id, requested_by_name=requester_name,
                 store_code=str(store)[:32] if store not in (None, "") else None,
                 snapshot=text, snapshot_hash=digest, workflow=workflow,
                 workflow_name=workflow.name if workflow else "", created_at=now)

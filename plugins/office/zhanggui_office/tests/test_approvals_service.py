@@ -228,3 +228,39 @@ def test_approvers_read_the_summary_the_requesting_plugin_renders(make_app, make
         other = OpenRequest("campaigns.activity", "Spring fair", asker, {"budget": "100"}).run()
         assert summary(contract) == [("Deduction rate", "18.5%"), ("Counter", "花漾美妆")]
         assert summary(other) == [("budget", "100")]
+
+
+def test_deadlines_remind_then_escalate_once_however_often_the_job_runs(office_app, staff):
+    from zhanggui.notifications.models import Notification
+    from zhanggui_office.approvals.jobs import run_deadlines
+
+    workflow("office.expense", [("any", "user:bob", {"deadline_hours": 4,
+                                                     "escalate_to": "user:dave"})])
+    request = open_request(staff.alice)
+    start = utcnow()
+    assert run_deadlines(start + dt.timedelta(hours=1))["reminded"] == 0
+    late = start + dt.timedelta(hours=5)
+    assert run_deadlines(late)["reminded"] == 1
+    assert run_deadlines(late)["reminded"] == 0
+    reminders = Notification.select().where((Notification.user_id == staff.bob)
+                                            & Notification.urgent)
+    assert reminders.count() == 1
+    assert inbox(staff.dave) == []
+    later = start + dt.timedelta(hours=7)
+    assert run_deadlines(later)["escalated"] == 1
+    assert run_deadlines(later)["escalated"] == 0
+    assert [i["request"].id for i in inbox(staff.dave)] == [request.id]
+    assert Decide(request.id, staff.dave, "approve").run().finished
+
+
+def test_someone_given_the_approving_role_later_can_decide_after_the_job_ran(
+        office_app, staff):
+    from zhanggui.users import create_user
+    from zhanggui_office.approvals.jobs import run_deadlines
+
+    workflow("office.expense", [("any", "role:Buyer")])
+    request = open_request(staff.alice)
+    newcomer = create_user("gina", "x" * 12, role="Buyer").id
+    assert inbox(newcomer) == []
+    assert run_deadlines()["joined"] == 1
+    assert Decide(request.id, newcomer, "approve").run().finished
