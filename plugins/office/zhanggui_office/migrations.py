@@ -128,5 +128,13 @@ def _approvals(ctx) -> None:
                        SlotCandidate, Decision, Delegation, UsedLink])
 
 
+def _expenses(ctx) -> None:
+    from .expenses.models import migrate_expenses
+
+    migrate_expenses(ctx)
+
+
 MIGRATIONS = [Migration(name="0001_approvals", apply=_approvals,
-                        description="approval workflows, requests, decisions, delegations")]
+                        description="approval workflows, requests, decisions, delegations"),
+              Migration(name="0002_expenses", apply=_expenses,
+                        description="expense claims, lines, receipts, budgets, recurring")]

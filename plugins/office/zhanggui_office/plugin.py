@@ -20,9 +20,10 @@ def zhanggui_translation_dirs():
 
 @hookimpl
 def zhanggui_models():
-    from .approvals.models import MODELS
+    from .approvals.models import MODELS as APPROVALS
+    from .expenses.models import MODELS as EXPENSES
 
-    return list(MODELS)
+    return [*APPROVALS, *EXPENSES]
 
 
 @hookimpl
@@ -40,10 +41,28 @@ def zhanggui_request_approval(kind, subject, requested_by, payload):
 
 
 @hookimpl
+def zhanggui_approval_decided(kind, reference, approved):
+    from .expenses.service import follow_decision
+
+    follow_decision(kind, reference, approved)
+
+
+@hookimpl
+def zhanggui_approval_summary(kind, snapshot):
+    from .expenses.service import render_summary
+
+    return render_summary(kind, snapshot)
+
+
+@hookimpl
 def zhanggui_jobs():
     from .approvals.jobs import run_deadlines
+    from .expenses.jobs import generate_recurring_expenses
 
-    return [Job("office.approval_deadlines", run_deadlines, schedule=crontab(minute="*/5"))]
+    return [Job("office.approval_deadlines", run_deadlines, schedule=crontab(minute="*/5")),
+            # 16:10 UTC is just after midnight in China: a new week's or month's claims
+            Job("office.generate_recurring_expenses", generate_recurring_expenses,
+                schedule=crontab(hour="16", minute="10"))]
 
 
 @hookimpl
@@ -55,16 +74,18 @@ def zhanggui_permissions():
 
 @hookimpl
 def zhanggui_default_roles():
-    from .approvals.roles import default_grants
+    from .approvals import roles as approvals
+    from .expenses import roles as expenses
 
-    return default_grants()
+    return approvals.default_grants() + expenses.default_grants()
 
 
 @hookimpl
 def zhanggui_admin_views():
-    from .approvals.roles import admin_views
+    from .approvals import roles as approvals
+    from .expenses import roles as expenses
 
-    return admin_views()
+    return approvals.admin_views() + expenses.admin_views()
 
 
 @hookimpl
@@ -72,16 +93,19 @@ def zhanggui_api_endpoints():
     from zhanggui import ApiEndpoint
 
     from .approvals.api import ApprovalApi
+    from .expenses.api import ExpenseApi
 
-    return [ApiEndpoint(name="office.approvals", api=ApprovalApi)]
+    return [ApiEndpoint(name="office.approvals", api=ApprovalApi),
+            ApiEndpoint(name="office.expenses", api=ExpenseApi)]
 
 
 @hookimpl
 def zhanggui_demo_data(ctx):
-    from .approvals.demo import build_demo_requests, build_demo_workflows
+    from .approvals.demo import build_demo_workflows
+    from .expenses.demo import build_demo_expenses
 
     build_demo_workflows(ctx)
-    build_demo_requests(ctx)
+    build_demo_expenses(ctx)
 
 
 @hookimpl

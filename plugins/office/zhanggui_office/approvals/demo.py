@@ -37,10 +37,6 @@ def build_demo_workflows(ctx) -> None:
         ctx.count("approval workflows", len(WORKFLOWS))
 
 
-# store, amount, what the demo store manager does: approve / reject / None (pending)
-DEMO_CLAIMS = (("SH01", "860.00", "approve"), ("SH01", "9200.00", "approve"),
-               ("SH01", "420.00", None), ("BJ01", "1250.00", "reject"),
-               ("BJ01", "300.00", None), ("HZ01", "640.00", "approve"))
 # The demo's requester and store manager are not console users (demo data runs
 # before anyone is created, inside a database transaction that console users cannot
 # join on SQLite): ids below zero that no user has, named on the records.
@@ -48,27 +44,30 @@ DEMO_REQUESTER = (-1, "演示店员")
 DEMO_MANAGER = (-2, "演示店长")
 
 
-def build_demo_requests(ctx) -> None:
-    """Expense approvals in every state, in three stores, decided through the
-    service's own rules by the demo store manager."""
-    from .models import ApprovalRequest, ApproverSlot, Decision, RequestStep, SlotCandidate
-    from .service import Decide, OpenRequest
+def open_as_demo_requester(kind: str, subject: str, payload: dict):
+    """A request opened through the service for the demo requester; the demo store
+    manager becomes an approver of its first step."""
+    from .service import OpenRequest
 
-    if ApprovalRequest.select().exists():
-        return
-    with write_transaction():
-        for number, (store, amount, verdict) in enumerate(DEMO_CLAIMS, 1):
-            request = OpenRequest("office.expense", f"费用报销 {store}-{number:03d}",
-                                  DEMO_REQUESTER[0],
-                                  {"store": store, "amount": amount, "currency": "CNY",
-                                   "category": "办公用品"}).create(*DEMO_REQUESTER)
-            for slot in (ApproverSlot.select().join(RequestStep)
-                         .where(RequestStep.request == request.id)):
-                SlotCandidate.insert(slot=slot, user_id=DEMO_MANAGER[0]) \
-                    .on_conflict_ignore().execute()
-            if verdict is not None:
-                Decide(request.id, DEMO_MANAGER[0], verdict,
-                       "" if verdict == "approve" else "缺少发票", channel="service").run()
-        Decision.update(decided_by_name=DEMO_MANAGER[1]).where(
-            Decision.decided_by_id == DEMO_MANAGER[0]).execute()
-    ctx.count("approval requests", len(DEMO_CLAIMS))
+    request = OpenRequest(kind, subject, DEMO_REQUESTER[0], payload).create(*DEMO_REQUESTER)
+    _add_demo_manager(request)
+    return request
+
+
+def _add_demo_manager(request) -> None:
+    from .models import ApproverSlot, RequestStep, SlotCandidate
+
+    for slot in (ApproverSlot.select().join(RequestStep)
+                 .where((RequestStep.request == request.id) & (RequestStep.status == "active"))):
+        SlotCandidate.insert(slot=slot, user_id=DEMO_MANAGER[0]).on_conflict_ignore().execute()
+
+
+def decide_as_demo_manager(request, verdict: str) -> None:
+    """The demo manager decides the open step, under the service's own rules."""
+    from .models import Decision
+    from .service import Decide
+
+    Decide(request.id, DEMO_MANAGER[0], verdict,
+           "" if verdict == "approve" else "缺少发票", channel="service").run()
+    Decision.update(decided_by_name=DEMO_MANAGER[1]).where(
+        Decision.decided_by_id == DEMO_MANAGER[0]).execute()
