@@ -510,8 +510,11 @@ def summary(request: ApprovalRequest) -> list[tuple[str, str]]:
                                     reference=request.reference, snapshot=data)
     if rendered:
         return [(str(label), str(value)) for label, value in rendered]
-    return [(str(k), v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
-            for k, v in sorted(data.items())]
+    labels = {"amount": _("Amount"), "store": _("Store"), "currency": _("Currency"),
+              "category": _("Category"), "region": _("Region"), "title": _("Title"),
+              "department": _("Department"), "budget": _("Budget")}
+    return [(labels.get(k, str(k)), v if isinstance(v, str)
+             else json.dumps(v, ensure_ascii=False)) for k, v in sorted(data.items())]
 
 
 # ------------------------------------------------------------------ telling people

@@ -22,7 +22,7 @@ CLAIMS = (("SH01", "860.00", "approve"), ("SH01", "9200.00", "approve"),
 
 
 def build_demo_expenses(ctx) -> None:
-    from ..approvals.demo import DEMO_MANAGER, DEMO_REQUESTER, decide_as_demo_manager, \
+    from ..approvals.demo import DEMO_REQUESTER, decide_as_demo_manager, \
         open_as_demo_requester
     from .service import approval_payload
 
@@ -35,10 +35,16 @@ def build_demo_expenses(ctx) -> None:
         for department in ("门店运营", "市场部"):
             DepartmentBudget.create(department=department, period=f"{today:%Y-%m}",
                                     amount=Decimal("50000.00"))
-        for store in ("SH01", "BJ01", "HZ01"):
+        recurring = [("SH01", "cleaning", "门店保洁", "3000.00", "monthly"),
+                     ("SH01", "rent", "仓库租金", "12000.00", "monthly"),
+                     ("SH01", "supplies", "饮用水", "80.00", "weekly"),
+                     ("BJ01", "cleaning", "门店保洁", "2800.00", "monthly"),
+                     ("HZ01", "cleaning", "门店保洁", "2200.00", "monthly")]
+        # inactive until a head-office admin names a console user as the claimant
+        for store, code, description, amount, frequency in recurring:
             RecurringExpense.create(store_code=store, department="门店运营",
-                                    category=cats["cleaning"], description="门店保洁",
-                                    amount=Decimal("3000.00"), frequency="monthly",
+                                    category=cats[code], description=description,
+                                    amount=Decimal(amount), frequency=frequency,
                                     owner_id=DEMO_REQUESTER[0], active=False)
         for number, (store, amount, fate) in enumerate(CLAIMS, 1):
             category = cats[ctx.rng.choice(sorted(cats))]

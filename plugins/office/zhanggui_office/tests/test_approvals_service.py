@@ -227,7 +227,7 @@ def test_approvers_read_the_summary_the_requesting_plugin_renders(make_app, make
                                {"rate": "18.5", "counter": "花漾美妆"}).run()
         other = OpenRequest("campaigns.activity", "Spring fair", asker, {"budget": "100"}).run()
         assert summary(contract) == [("Deduction rate", "18.5%"), ("Counter", "花漾美妆")]
-        assert summary(other) == [("budget", "100")]
+        assert [value for _label, value in summary(other)] == ["100"]
 
 
 def test_deadlines_remind_then_escalate_once_however_often_the_job_runs(office_app, staff):
