@@ -134,7 +134,15 @@ def _expenses(ctx) -> None:
     migrate_expenses(ctx)
 
 
+def _bulletins(ctx) -> None:
+    from .bulletins.models import migrate_bulletins
+
+    migrate_bulletins(ctx)
+
+
 MIGRATIONS = [Migration(name="0001_approvals", apply=_approvals,
                         description="approval workflows, requests, decisions, delegations"),
               Migration(name="0002_expenses", apply=_expenses,
-                        description="expense claims, lines, receipts, budgets, recurring")]
+                        description="expense claims, lines, receipts, budgets, recurring"),
+              Migration(name="0003_bulletins", apply=_bulletins,
+                        description="bulletins and read receipts")]

@@ -21,9 +21,10 @@ def zhanggui_translation_dirs():
 @hookimpl
 def zhanggui_models():
     from .approvals.models import MODELS as APPROVALS
+    from .bulletins.models import MODELS as BULLETINS
     from .expenses.models import MODELS as EXPENSES
 
-    return [*APPROVALS, *EXPENSES]
+    return [*APPROVALS, *EXPENSES, *BULLETINS]
 
 
 @hookimpl
@@ -67,25 +68,28 @@ def zhanggui_jobs():
 
 @hookimpl
 def zhanggui_permissions():
-    from .approvals.roles import permissions
+    from .approvals import roles as approvals
+    from .bulletins import roles as bulletins
 
-    return permissions()
+    return approvals.permissions() + bulletins.permissions()
 
 
 @hookimpl
 def zhanggui_default_roles():
     from .approvals import roles as approvals
+    from .bulletins import roles as bulletins
     from .expenses import roles as expenses
 
-    return approvals.default_grants() + expenses.default_grants()
+    return approvals.default_grants() + expenses.default_grants() + bulletins.default_grants()
 
 
 @hookimpl
 def zhanggui_admin_views():
     from .approvals import roles as approvals
+    from .bulletins import roles as bulletins
     from .expenses import roles as expenses
 
-    return approvals.admin_views() + expenses.admin_views()
+    return approvals.admin_views() + expenses.admin_views() + bulletins.admin_views()
 
 
 @hookimpl
@@ -104,8 +108,11 @@ def zhanggui_demo_data(ctx):
     from .approvals.demo import build_demo_workflows
     from .expenses.demo import build_demo_expenses
 
+    from .bulletins.demo import build_demo_bulletins
+
     build_demo_workflows(ctx)
     build_demo_expenses(ctx)
+    build_demo_bulletins(ctx)
 
 
 @hookimpl
