@@ -140,9 +140,17 @@ def _bulletins(ctx) -> None:
     migrate_bulletins(ctx)
 
 
+def _tasks(ctx) -> None:
+    from .tasks.models import migrate_tasks
+
+    migrate_tasks(ctx)
+
+
 MIGRATIONS = [Migration(name="0001_approvals", apply=_approvals,
                         description="approval workflows, requests, decisions, delegations"),
               Migration(name="0002_expenses", apply=_expenses,
                         description="expense claims, lines, receipts, budgets, recurring"),
               Migration(name="0003_bulletins", apply=_bulletins,
-                        description="bulletins and read receipts")]
+                        description="bulletins and read receipts"),
+              Migration(name="0004_tasks", apply=_tasks,
+                        description="tasks, assignees and comments")]

@@ -23,8 +23,9 @@ def zhanggui_models():
     from .approvals.models import MODELS as APPROVALS
     from .bulletins.models import MODELS as BULLETINS
     from .expenses.models import MODELS as EXPENSES
+    from .tasks.models import MODELS as TASKS
 
-    return [*APPROVALS, *EXPENSES, *BULLETINS]
+    return [*APPROVALS, *EXPENSES, *BULLETINS, *TASKS]
 
 
 @hookimpl
@@ -59,11 +60,13 @@ def zhanggui_approval_summary(kind, snapshot):
 def zhanggui_jobs():
     from .approvals.jobs import run_deadlines
     from .expenses.jobs import generate_recurring_expenses
+    from .tasks.jobs import remind_tasks
 
     return [Job("office.approval_deadlines", run_deadlines, schedule=crontab(minute="*/5")),
             # 16:10 UTC is just after midnight in China: a new week's or month's claims
             Job("office.generate_recurring_expenses", generate_recurring_expenses,
-                schedule=crontab(hour="16", minute="10"))]
+                schedule=crontab(hour="16", minute="10")),
+            Job("office.remind_tasks", remind_tasks, schedule=crontab(minute="20"))]
 
 
 @hookimpl
@@ -79,8 +82,10 @@ def zhanggui_default_roles():
     from .approvals import roles as approvals
     from .bulletins import roles as bulletins
     from .expenses import roles as expenses
+    from .tasks import roles as tasks
 
-    return approvals.default_grants() + expenses.default_grants() + bulletins.default_grants()
+    return approvals.default_grants() + expenses.default_grants() \
+        + bulletins.default_grants() + tasks.default_grants()
 
 
 @hookimpl
@@ -88,8 +93,10 @@ def zhanggui_admin_views():
     from .approvals import roles as approvals
     from .bulletins import roles as bulletins
     from .expenses import roles as expenses
+    from .tasks import roles as tasks
 
-    return approvals.admin_views() + expenses.admin_views() + bulletins.admin_views()
+    return approvals.admin_views() + expenses.admin_views() + bulletins.admin_views() \
+        + tasks.admin_views()
 
 
 @hookimpl
@@ -113,6 +120,10 @@ def zhanggui_demo_data(ctx):
     build_demo_workflows(ctx)
     build_demo_expenses(ctx)
     build_demo_bulletins(ctx)
+
+    from .tasks.demo import build_demo_tasks
+
+    build_demo_tasks(ctx)
 
 
 @hookimpl
