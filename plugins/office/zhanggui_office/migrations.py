@@ -146,6 +146,12 @@ def _tasks(ctx) -> None:
     migrate_tasks(ctx)
 
 
+def _routing(ctx) -> None:
+    from .routing.models import migrate_routing
+
+    migrate_routing(ctx)
+
+
 MIGRATIONS = [Migration(name="0001_approvals", apply=_approvals,
                         description="approval workflows, requests, decisions, delegations"),
               Migration(name="0002_expenses", apply=_expenses,
@@ -153,4 +159,6 @@ MIGRATIONS = [Migration(name="0001_approvals", apply=_approvals,
               Migration(name="0003_bulletins", apply=_bulletins,
                         description="bulletins and read receipts"),
               Migration(name="0004_tasks", apply=_tasks,
-                        description="tasks, assignees and comments")]
+                        description="tasks, assignees and comments"),
+              Migration(name="0005_routing", apply=_routing,
+                        description="routed documents, their stops and trail")]

@@ -23,9 +23,10 @@ def zhanggui_models():
     from .approvals.models import MODELS as APPROVALS
     from .bulletins.models import MODELS as BULLETINS
     from .expenses.models import MODELS as EXPENSES
+    from .routing.models import MODELS as ROUTING
     from .tasks.models import MODELS as TASKS
 
-    return [*APPROVALS, *EXPENSES, *BULLETINS, *TASKS]
+    return [*APPROVALS, *EXPENSES, *BULLETINS, *TASKS, *ROUTING]
 
 
 @hookimpl
@@ -82,10 +83,11 @@ def zhanggui_default_roles():
     from .approvals import roles as approvals
     from .bulletins import roles as bulletins
     from .expenses import roles as expenses
+    from .routing import roles as routing
     from .tasks import roles as tasks
 
     return approvals.default_grants() + expenses.default_grants() \
-        + bulletins.default_grants() + tasks.default_grants()
+        + bulletins.default_grants() + tasks.default_grants() + routing.default_grants()
 
 
 @hookimpl
@@ -93,10 +95,11 @@ def zhanggui_admin_views():
     from .approvals import roles as approvals
     from .bulletins import roles as bulletins
     from .expenses import roles as expenses
+    from .routing import roles as routing
     from .tasks import roles as tasks
 
     return approvals.admin_views() + expenses.admin_views() + bulletins.admin_views() \
-        + tasks.admin_views()
+        + tasks.admin_views() + routing.admin_views()
 
 
 @hookimpl
@@ -124,6 +127,10 @@ def zhanggui_demo_data(ctx):
     from .tasks.demo import build_demo_tasks
 
     build_demo_tasks(ctx)
+
+    from .routing.demo import build_demo_documents
+
+    build_demo_documents(ctx)
 
 
 @hookimpl
