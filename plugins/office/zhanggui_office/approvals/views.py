@@ -73,6 +73,7 @@ class WorkflowStepView(ModelView):
         "workflow", "position", "name", "mode", "approvers", "condition", "deadline_hours",
         "escalate_to", "allow_self_approval"]
     order_columns = ["position"]
+    search_columns = ["workflow", "name"]
     base_order = ("position", "asc")
     label_columns = {"workflow": _l("Workflow"), "position": _l("Step number"),
                      "name": _l("Step name"), "mode": _l("Who must approve"),

@@ -18,6 +18,11 @@ from .models import Bulletin
 from .service import BulletinError, PublishBulletin, mark_read, receipts
 
 PUBLISH = "office.publish_bulletins"
+#: the default roles' names as the publishing form shows them
+ROLE_LABELS = {"Head-office admin": _l("Head-office admin"), "Store manager": _l("Store manager"),
+               "Store staff": _l("Store staff"), "Call-center agent": _l("Call-center agent"),
+               "Marketing": _l("Marketing"), "Buyer": _l("Buyer"), "Auditor": _l("Auditor"),
+               "POS terminal": _l("POS terminal")}
 
 
 def store_rule(query, codes):
@@ -79,7 +84,8 @@ class BulletinView(StoreScopedMixin, ModelView):
         from flask import current_app
 
         sm = current_app.appbuilder.sm
-        roles = sorted(r.name for r in sm.get_all_roles() if r.name != sm.auth_role_public)
+        roles = sorted((r.name, str(ROLE_LABELS.get(r.name, r.name)))
+                       for r in sm.get_all_roles() if r.name != sm.auth_role_public)
         return self.render_template("office/bulletin_publish.html",
                                     title=_("Publish a bulletin"), form=form, errors=errors,
                                     roles=roles)

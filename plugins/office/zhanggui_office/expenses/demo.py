@@ -15,8 +15,11 @@ CATEGORIES = (("supplies", "办公用品", "6602.01"), ("cleaning", "保洁费",
               ("rent", "场地租金", "6602.10"), ("travel", "差旅费", "6602.20"),
               ("display", "陈列物料", "6601.30"))
 # store, amount, what happens: None (draft), "submit" (waiting), "approve", "reject"
+# (each state in two stores at least: a store's staff never see a state only another
+# store's claims are in)
 CLAIMS = (("SH01", "860.00", "approve"), ("SH01", "9200.00", "approve"),
           ("SH01", "420.00", "submit"), ("SH01", "150.00", None),
+          ("SH01", "230.00", "reject"),
           ("BJ01", "1250.00", "reject"), ("BJ01", "300.00", "submit"),
           ("HZ01", "640.00", "approve"), ("HZ01", "95.50", None))
 
@@ -39,6 +42,7 @@ def build_demo_expenses(ctx) -> None:
                      ("SH01", "rent", "仓库租金", "12000.00", "monthly"),
                      ("SH01", "supplies", "饮用水", "80.00", "weekly"),
                      ("BJ01", "cleaning", "门店保洁", "2800.00", "monthly"),
+                     ("BJ01", "supplies", "饮用水", "60.00", "weekly"),
                      ("HZ01", "cleaning", "门店保洁", "2200.00", "monthly")]
         # inactive until a head-office admin names a console user as the claimant
         for store, code, description, amount, frequency in recurring:

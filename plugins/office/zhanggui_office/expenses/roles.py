@@ -1,7 +1,8 @@
 """The expenses menu and default grants.
 
 * Store manager: claims of their stores (new, submit, receipts, export), their
-  stores' recurring expenses (edit).
+  stores' recurring expenses (add and edit; switched off, never deleted, so the
+  claims they made keep their origin).
 * Store staff: claims of their stores (new, submit, receipts).
 * Auditor: reads claims, recurring expenses, categories and budgets; exports.
 * Head-office admin: everything (categories, budgets).
@@ -24,7 +25,7 @@ CLAIMS = _on("ExpenseClaimView", _READ + ("can_claim",)) + \
 
 def default_grants() -> list[RoleGrant]:
     manager = MENU + CLAIMS + ("can_export on ExpenseClaimView",) \
-        + _on("RecurringExpenseView", _READ + ("can_add", "can_edit", "can_delete")) \
+        + _on("RecurringExpenseView", _READ + ("can_add", "can_edit")) \
         + ("menu_access on Recurring expenses",)
     auditor = MENU + _on("ExpenseClaimView", _READ + ("can_export",)) \
         + _on("RecurringExpenseView", _READ) + _on("ExpenseCategoryView", _READ) \

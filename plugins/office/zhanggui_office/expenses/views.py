@@ -36,6 +36,8 @@ class ExpenseCategoryView(ModelView):
     datamodel = PeeweeInterface(ExpenseCategory)
     list_title = _l("Expense categories")
     list_columns = add_columns = edit_columns = show_columns = ["code", "name", "account"]
+    # explicit: the default would offer the back-references (every claim line) as filters
+    search_columns = ["code", "name", "account"]
     label_columns = {"code": _l("Category code"), "name": _l("Category name"),
                      "account": _l("Ledger account")}
 
@@ -45,6 +47,7 @@ class DepartmentBudgetView(ModelView):
     list_title = _l("Department budgets")
     list_columns = add_columns = edit_columns = show_columns = ["department", "period",
                                                                 "amount", "currency"]
+    search_columns = ["department", "period"]
     label_columns = {"department": _l("Department"), "period": _l("Month"),
                      "amount": _l("Budget"), "currency": _l("Currency")}
     description_columns = {"period": _l("YYYY-MM, e.g. 2026-12.")}
@@ -63,6 +66,8 @@ class RecurringExpenseView(StoreScopedMixin, ModelView):
     add_columns = edit_columns = show_columns = ["store_code", "department", "category",
                                                  "description", "amount", "currency",
                                                  "frequency", "owner_id", "active"]
+    # explicit: the default would offer the claims made from it (every store's) as filters
+    search_columns = ["store_code", "department", "description", "active"]
     label_columns = {"store_code": _l("Store"), "department": _l("Department"),
                      "category": _l("Category"), "description": _l("Description"),
                      "amount": _l("Amount"), "currency": _l("Currency"),

@@ -1,5 +1,4 @@
-"""Demo routed documents: one signed off by all (SH01), one still being routed
-(BJ01), one for the whole chain returned."""
+"""Demo routed documents in every state, in two stores and for the whole chain."""
 from __future__ import annotations
 
 from zhanggui import utcnow, write_transaction
@@ -7,7 +6,10 @@ from zhanggui import utcnow, write_transaction
 from .models import RoutedDocument, RoutingEvent, RoutingStop
 
 DOCUMENTS = (("关于调整营业时间的通知", "SH01", "signed"),
+             ("化妆品专柜促销方案", "SH01", "routing"),
+             ("SH01 消防演练方案", "SH01", "returned"),
              ("专柜装修申请", "BJ01", "routing"),
+             ("BJ01 排班调整", "BJ01", "signed"),
              ("年度采购计划（草案）", None, "returned"))
 
 

@@ -7,7 +7,8 @@ from zhanggui import utcnow, write_transaction
 
 from .models import Task, TaskComment
 
-TASKS = (("盘点化妆品专柜库存", "SH01", 2), ("更换橱窗陈列", "BJ01", 5),
+TASKS = (("盘点化妆品专柜库存", "SH01", 2), ("整理仓库货架", "SH01", 3),
+         ("核对促销价签", "SH01", 4), ("更换橱窗陈列", "BJ01", 5),
          ("提交季度安全检查表", None, 10))
 
 
