@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -36,26 +35,14 @@ from zhanggui.db import backend
 
 from .. import people
 from . import conditions
-from .models import (ApprovalRequest, ApproverSlot, Decision, Delegation, RequestStep,
-                     SlotCandidate, Workflow, WorkflowStep)
+from .delegation import Delegate, acting_for  # noqa: F401  (part of this module's API)
+from .errors import KIND, ApprovalError, _fail  # noqa: F401
+from .models import (ApprovalRequest, ApproverSlot, Decision, RequestStep, SlotCandidate,
+                     Workflow, WorkflowStep)
 
-KIND = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 DEFAULT_APPROVER = "role:Head-office admin"
 MAX_COMMENT = 2000
 MAX_SNAPSHOT = 200_000
-
-
-class ApprovalError(ValueError):
-    """The action is refused; ``messages`` maps a field to its messages.  Nothing
-    was changed."""
-
-    def __init__(self, messages: dict[str, list[str]]):
-        super().__init__("; ".join(" ".join(v) for v in messages.values()))
-        self.messages = messages
-
-
-def _fail(field: str, message: str):
-    raise ApprovalError({field: [message]})
 
 
 def _json_default(value):
@@ -236,16 +223,6 @@ class OpenRequest:
 
 
 # ------------------------------------------------------------------ deciding
-def acting_for(user_id: int, kind: str, now: dt.datetime | None = None) -> set[int]:
-    """The users ``user_id`` may decide for now: themselves and whoever delegated to
-    them (one level: a delegate's own delegations are not followed)."""
-    now = now or utcnow()
-    rows = Delegation.select(Delegation.user_id).where(
-        (Delegation.delegate_id == user_id) & (Delegation.starts_at <= now)
-        & (Delegation.ends_at > now) & (Delegation.kind.is_null() | (Delegation.kind == kind)))
-    return {int(user_id)} | {r.user_id for r in rows}
-
-
 @dataclass
 class Outcome:
     request: ApprovalRequest
@@ -418,103 +395,7 @@ class CancelRequest:
         return ApprovalRequest.get_by_id(request.id)
 
 
-# ------------------------------------------------------------------ delegation
-@dataclass
-class Delegate:
-    """``user_id`` lets ``delegate_id`` decide for them from ``starts_at`` to
-    ``ends_at`` (at most a year), for every kind or only ``kind``."""
-
-    user_id: Any
-    delegate_id: Any
-    starts_at: Any
-    ends_at: Any
-    kind: Any = None
-
-    def validate(self):
-        messages: dict[str, list[str]] = {}
-        if not people.is_active(self.delegate_id):
-            messages["delegate"] = [_("The delegate must be an active user.")]
-        elif int(self.delegate_id) == int(self.user_id):
-            messages["delegate"] = [_("You cannot delegate to yourself.")]
-        if not isinstance(self.starts_at, dt.datetime) or self.starts_at.tzinfo is None:
-            messages["starts_at"] = [_("Give a start time.")]
-        if not isinstance(self.ends_at, dt.datetime) or self.ends_at.tzinfo is None:
-            messages["ends_at"] = [_("Give an end time.")]
-        elif isinstance(self.starts_at, dt.datetime) and (
-                self.ends_at <= self.starts_at
-                or self.ends_at - self.starts_at > dt.timedelta(days=366)):
-            messages["ends_at"] = [_("The end must come after the start, within a year.")]
-        if self.kind not in (None, "") and (not isinstance(self.kind, str)
-                                            or not KIND.match(self.kind)):
-            messages["kind"] = [_("A request kind is a dotted lower-case name such as "
-                                  "suppliers.contract.")]
-        if messages:
-            raise ApprovalError(messages)
-
-    def run(self) -> Delegation:
-        self.validate()
-        with write_transaction():
-            return Delegation.create(user_id=int(self.user_id),
-                                     delegate_id=int(self.delegate_id),
-                                     starts_at=self.starts_at, ends_at=self.ends_at,
-                                     kind=self.kind or None)
-
-
-# ------------------------------------------------------------------ reading
-def inbox(user_id: int, now: dt.datetime | None = None) -> list[dict]:
-    """Open slots ``user_id`` may decide now (their own and those delegated to them),
-    oldest request first."""
-    now = now or utcnow()
-    delegations = list(Delegation.select().where(
-        (Delegation.delegate_id == user_id) & (Delegation.starts_at <= now)
-        & (Delegation.ends_at > now)))
-    principals = {int(user_id)} | {d.user_id for d in delegations}
-    rows = (ApproverSlot.select(ApproverSlot, RequestStep, ApprovalRequest,
-                                SlotCandidate.user_id)
-            .join(RequestStep).join(ApprovalRequest)
-            .switch(ApproverSlot).join(SlotCandidate)
-            .where((ApprovalRequest.status == "pending") & (RequestStep.status == "active")
-                   & (ApproverSlot.status == "open")
-                   & SlotCandidate.user_id.in_(sorted(principals)))
-            .order_by(ApprovalRequest.created_at, ApprovalRequest.id, ApproverSlot.id))
-    seen, items = set(), []
-    for slot in rows.objects():
-        request = slot.step.request
-        principal = slot.user_id
-        if principal != user_id:
-            allowed = any(d.user_id == principal and d.kind in (None, request.kind)
-                          for d in delegations)
-            if not allowed or (request.requested_by_id == user_id
-                               and not slot.step.allow_self_approval):
-                continue
-        if request.id in seen:
-            continue
-        decided = Decision.select().where(
-            (Decision.request == request.id) & (Decision.position == slot.step.position)
-            & ((Decision.decided_by_id == user_id) | (Decision.on_behalf_of_id == user_id)))
-        if decided.exists():
-            continue
-        seen.add(request.id)
-        items.append({"request": request, "step": slot.step, "slot": slot,
-                      "on_behalf_of": None if principal == user_id else principal})
-    return items
-
-
-def summary(request: ApprovalRequest) -> list[tuple[str, str]]:
-    """What the approver reads: the requesting plugin's rendering of the snapshot
-    (``zhanggui_approval_summary``), else the snapshot's own fields."""
-    from zhanggui import plugins
-
-    data = request.data()
-    rendered = plugins().call_first("zhanggui_approval_summary", kind=request.kind,
-                                    reference=request.reference, snapshot=data)
-    if rendered:
-        return [(str(label), str(value)) for label, value in rendered]
-    labels = {"amount": _("Amount"), "store": _("Store"), "currency": _("Currency"),
-              "category": _("Category"), "region": _("Region"), "title": _("Title"),
-              "department": _("Department"), "budget": _("Budget")}
-    return [(labels.get(k, str(k)), v if isinstance(v, str)
-             else json.dumps(v, ensure_ascii=False)) for k, v in sorted(data.items())]
+from .reading import inbox, summary  # noqa: E402,F401  (part of this module's API)
 
 
 # ------------------------------------------------------------------ telling people

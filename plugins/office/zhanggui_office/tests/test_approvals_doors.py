@@ -34,6 +34,7 @@ def doors(app, create_user, login):
     def client_of(name):
         client = app.test_client()
         assert login(client, name, ADMIN_PASSWORD).status_code == 302
+        client.get("/lang/en")              # the messages below are read in English
         return client
 
     return app, ids, request_id, client_of
