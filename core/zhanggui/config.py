@@ -134,6 +134,12 @@ def _rate(value: Any) -> str:
 
     text = str(value).strip()
     parse(text)  # ValueError names what is wrong
+def _mail_url(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    text = str(value)
+    if text.split(":", 1)[0].lower() not in {"smtp", "smtps"}:
+        raise ValueError("use smtp://host:port or smtps://host:port")
     return text
 
 
@@ -154,7 +160,7 @@ def _years(value: Any) -> decimal.Decimal:
     return years
 
 
-def _rate(value: Any) -> float:
+def _messages_per_second(value: Any) -> float:
     rate = float(str(value).strip())
     if not 0 <= rate <= 100000:
         raise ValueError("give messages per second from 0 (no limit) to 100000")
@@ -289,9 +295,9 @@ SETTINGS: dict[str, Setting] = {
                 "From address of campaign e-mail."),
         Setting("MARKETING_BASE_URL", _str, "http://127.0.0.1:5000",
                 "Public address of this console, for unsubscribe, open and click links."),
-        Setting("MARKETING_RATE_EMAIL", _rate, 200.0,
+        Setting("MARKETING_RATE_EMAIL", _messages_per_second, 200.0,
                 "E-mails per second, across every worker and host (0: no limit)."),
-        Setting("MARKETING_RATE_SMS", _rate, 20.0,
+        Setting("MARKETING_RATE_SMS", _messages_per_second, 20.0,
                 "SMS per second, across every worker and host (0: no limit)."),
         Setting("MARKETING_FREQUENCY_CAPS", _frequency_caps, _frequency_caps("email=3/7,sms=2/7"),
                 "Most messages per member and channel in a number of days."),
@@ -304,6 +310,11 @@ SETTINGS: dict[str, Setting] = {
                 "How long a send worker holds claimed recipients before another may take them."),
         Setting("MARKETING_SEND_WORKERS", _seconds, 2,
                 "Send jobs queued per launched campaign (parallel workers)."),
+        Setting("MAIL_URL", _mail_url, None,
+                "SMTP server for notification e-mail: smtp://user:pass@host:port or "
+                "smtps://...; unset: e-mail is skipped."),
+        Setting("MAIL_FROM", _str, "zhanggui@localhost", "Sender address of notification e-mail."),
+        Setting("MAIL_STARTTLS", _bool, False, "Upgrade smtp:// connections with STARTTLS."),
     ]
 }
 

@@ -325,13 +325,25 @@ def zhanggui_request_approval(kind: str, subject: str, requested_by: Any,
     One-answer hook (``firstresult``): the office plugin answers when installed.  When
     nobody answers the caller decides (usually: approved by the requester's role).
     The decision arrives later through :func:`zhanggui_approval_decided`.
+
+    ``payload`` is the request's field snapshot (JSON-able; ``Decimal`` and dates are
+    kept as text); the answering plugin freezes it, so editing the record afterwards
+    never changes what is approved.  Workflow conditions read its keys (``amount``,
+    ``store``, ``region``...); ``store`` also decides which store's approvers and
+    store-scoped users see it.  The answer is a string reference.  The fallback when
+    nobody answers is documented in ``docs/hooks.md``.
     """
 
 
 @hookspec
 def zhanggui_approval_decided(kind: str, reference: Any, approved: bool,
                               decided_by: Any, comment: str) -> None:
-    """An approval requested with :func:`zhanggui_request_approval` was decided."""
+    """An approval requested with :func:`zhanggui_request_approval` was decided.
+
+    Called once per request, inside the transaction that records the final decision
+    (approved, rejected, or withdrawn by the requester): raising rolls the decision
+    back.  ``reference`` is what the request hook returned.
+    """
 
 
 # --- stores and store scope -------------------------------------------------------
@@ -416,11 +428,15 @@ def zhanggui_member_spend(member_ids: list, start: Any, end: Any) -> dict:
 def zhanggui_sms_gateway() -> Any:
     """Return the SMS gateway to send through, or ``None``.
 
-    One-answer hook (``firstresult``): stops at the first non-``None`` result.  The
-    gateway has ``send(to: str, text: str, reference: str) -> str`` returning the
-    gateway's message id and raising on a refused message.  The campaigns plugin
-    answers with the gateway its settings choose; another plugin may answer first
-    with a carrier of its own.
+    One-answer hook (``firstresult``): stops at the first non-``None`` result.  Called
+    by the notification service each time a notification goes out by SMS, and by the
+    campaigns plugin when an SMS campaign starts sending.  The gateway has
+    ``send(to: str, text: str, reference: str) -> str`` returning the gateway's
+    message id and raising (``OSError`` for trouble worth a retry) on a refused
+    message; ``reference`` is the sender's idempotency key, for carriers that drop
+    duplicates.  The campaigns plugin answers last with the gateway its settings
+    choose; a carrier plugin may answer first.  With no answer, notification SMS are
+    marked *skipped* and logged, and SMS campaigns cannot be sent.
     """
 
 
@@ -433,4 +449,20 @@ def zhanggui_withdraw_consent(member_id: Any, channel: str, source: str) -> Any:
     answer changed).  ``source`` says how (``unsubscribe``: a one-click link, a
     ``List-Unsubscribe`` request or an SMS "STOP" reply).  Called by the campaigns
     plugin; a withdrawal is for that channel only.
+    """
+
+
+# --- approvals (additions) ---------------------------------------------------------
+
+@hookspec(firstresult=True)
+def zhanggui_approval_summary(kind: str, reference: Any,
+                              snapshot: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """Return what an approver reads about a request: ``[(label, value), ...]``.
+
+    One-answer hook (``firstresult``): stops at the first non-``None`` result; answer
+    only for your own ``kind``.  Called by the approval service each time a request
+    is shown (console, API, e-mail) with the ``snapshot`` frozen when it was
+    requested, never the record as it is now.  Labels and values are plain text in
+    the current language (they are escaped).  ``None`` everywhere: the snapshot's
+    own keys and values are shown.
     """

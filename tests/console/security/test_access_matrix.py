@@ -40,6 +40,9 @@ NOT_JUDGED = {
     "SecurityApi.refresh": "needs a refresh token, not a permission",
     "DashboardView.index": "any signed-in user; each widget checks its own permission "
                            "(anonymous visitors are sent to sign in: tested below)",
+    "ApprovalLinkView.confirm": "a signed, expiring, single-use e-mail link is the "
+                                "credential (office approvals; its own tests try forged, "
+                                "expired and used links)",
     "*.action": "Flask-AppBuilder checks the named action's own permission inside and "
                 "never runs an action by GET while CSRF is on",
     "*.action_post": "as *.action; the posted action's permission is checked inside",
