@@ -134,7 +134,7 @@ def _sample_arguments(app, member_id):
         "requested_by": 1, "payload": {"sku": "SKU00042"}, "reference": "APR-1",
         "approved": True, "decided_by": 1, "comment": "",
         "member_ids": [member_id], "start": now - dt.timedelta(days=30), "end": now,
-        "source": "unsubscribe",
+        "source": "unsubscribe", "user_id": 1,
     }
 
 
@@ -246,7 +246,7 @@ def test_every_other_example_runs_in_a_request(example_app, create_user):
             import zhanggui_shelf_talker.services as services
 
             seeded = dict({k: v for k, v in vars(models).items() if not k.startswith("__")},
-                          member=member, ticket=types.SimpleNamespace(id="T-1"),
+                          member=member, ticket=types.SimpleNamespace(id="T-1"), user_id=1,
                           record_purchase=services.record_purchase, Purchase=models.ShelfTalker,
                           purchase_event=lambda purchase: args["purchase"],
                           Counter=models.ShelfTalker)

@@ -20,7 +20,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from zhanggui import _, has_permission
 
 from .models import ApprovalRequest, Decision, RequestStep
-from .roles import DECIDE
+from .permissions import DECIDE
 from .service import ApprovalError, Decide, Delegate, inbox, summary
 
 

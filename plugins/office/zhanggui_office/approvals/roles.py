@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from zhanggui import AdminView, Permission, RoleGrant, _l
 
-CATEGORY = "Office"
-DECIDE = "office.decide_approvals"
-MANAGE = "office.manage_workflows"
+from .permissions import DECIDE, MANAGE  # noqa: F401  (re-exported)
 
+CATEGORY = "Office"
 STAFF = ("Store manager", "Store staff", "Marketing", "Buyer", "Call-center agent")
 
 

@@ -23,7 +23,7 @@ from . import conditions
 from .models import (CHANNELS, MODES, REQUEST_STATES, SLOT_STATES, STEP_STATES, VERDICTS,
                      ApprovalRequest, ApproverSlot, Decision, Delegation, RequestStep,
                      Workflow, WorkflowStep)
-from .roles import DECIDE
+from .permissions import DECIDE
 from .service import (KIND, ApprovalError, CancelRequest, Decide, Delegate, inbox,
                       parse_approvers, summary)
 
