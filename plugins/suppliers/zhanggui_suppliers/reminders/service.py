@@ -1,0 +1,107 @@
+"""Licence and contract expiry reminders, N days before (``SUPPLIERS_REMINDER_DAYS``,
+default 60, 30 and 7, passed through ``create_app(config=...)``).
+
+For each licence and signed contract that expires within a threshold, the daily job
+writes one :class:`Reminder` per threshold crossed (console notice and follow-up task
+for the supplier's ``owner_role``) and e-mails that role's users when
+``SUPPLIERS_SMTP_HOST`` is set.  The row's unique key (kind, item, threshold) makes a
+reminder fire once however often the job runs.  When several thresholds are crossed
+at once (the job was down), all are recorded and one mail is sent.  A failing mail
+server rolls the row back, so the next run tries again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+from email.message import EmailMessage
+
+import peewee
+from flask import current_app
+
+from zhanggui import _, database, write_transaction
+
+from ..contracts.models import Contract
+from ..directory.models import Licence, Supplier
+from .models import Reminder
+
+DEFAULT_DAYS = (60, 30, 7)
+
+
+def thresholds() -> list[int]:
+    days = current_app.config.get("SUPPLIERS_REMINDER_DAYS") or DEFAULT_DAYS
+    return sorted({int(d) for d in days if 0 <= int(d) <= 3650}, reverse=True)
+
+
+def role_emails(role: str) -> list[str]:
+    sm = current_app.extensions["zhanggui"].appbuilder.sm
+    user = sm.user_model
+    found = sm.get_session.query(user).filter(user.roles.any(name=role),
+                                              user.active.is_(True)).all()
+    return sorted({u.email for u in found if u.email})
+
+
+def send_mail(recipients: list[str], subject: str, body: str) -> None:
+    host = current_app.config.get("SUPPLIERS_SMTP_HOST")
+    if not host or not recipients:
+        return
+    message = EmailMessage()
+    message["From"] = current_app.config.get("SUPPLIERS_MAIL_FROM", "zhanggui@localhost")
+    message["To"] = ", ".join(recipients)
+    message["Subject"] = subject
+    message.set_content(body)
+    with smtplib.SMTP(host, int(current_app.config.get("SUPPLIERS_SMTP_PORT", 25)),
+                      timeout=30) as smtp:
+        smtp.send_message(message)
+
+
+def _due_items(today: dt.date, horizon: int):
+    last = today + dt.timedelta(days=horizon)
+    licences = (Licence.select(Licence, Supplier).join(Supplier)
+                .where((Licence.expires_on >= today) & (Licence.expires_on <= last)))
+    for lic in licences:
+        subject = _("Licence %(number)s of %(supplier)s expires on %(day)s",
+                    number=lic.number, supplier=lic.supplier.name, day=lic.expires_on)
+        yield "licence", lic.id, lic.expires_on, lic.supplier.owner_role, None, subject
+    contracts = (Contract.select(Contract, Supplier).join(Supplier)
+                 .where((Contract.status == "active") & (Contract.ends_on >= today)
+                        & (Contract.ends_on <= last)))
+    for c in contracts:
+        subject = _("Contract %(code)s with %(supplier)s ends on %(day)s",
+                    code=c.code, supplier=c.supplier.name, day=c.ends_on)
+        yield "contract", c.id, c.ends_on, c.supplier.owner_role, c.store_code, subject
+
+
+def send_reminders(today: dt.date | None = None) -> int:
+    """The daily job; returns how many reminders were newly written."""
+    today = today or dt.date.today()
+    days = thresholds()
+    if not days:
+        return 0
+    written = 0
+    for kind, item_id, due, role, store, subject in _due_items(today, days[0]):
+        left = (due - today).days
+        crossed = [d for d in days if left <= d]
+        try:
+            with write_transaction():
+                new = []
+                for threshold in crossed:
+                    try:
+                        with database.atomic():
+                            Reminder.create(kind=kind, item_id=item_id, threshold=threshold,
+                                            role=role, store_code=store,
+                                            subject=subject[:200], due_on=due)
+                        new.append(threshold)
+                    except peewee.IntegrityError:
+                        continue
+                if new:
+                    recipients = role_emails(role)
+                    send_mail(recipients, subject, subject + "\n\n" + _(
+                        "%(days)s day(s) left. Follow it up under Suppliers → Reminders.",
+                        days=left))
+                    Reminder.update(emailed_to=len(recipients)).where(
+                        (Reminder.kind == kind) & (Reminder.item_id == item_id)
+                        & (Reminder.threshold.in_(new))).execute()
+                    written += len(new)
+        except (OSError, smtplib.SMTPException):
+            current_app.logger.warning("reminder mail failed for %s %s", kind, item_id)
+    return written
