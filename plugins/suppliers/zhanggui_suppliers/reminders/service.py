@@ -35,7 +35,7 @@ def thresholds() -> list[int]:
 def role_emails(role: str) -> list[str]:
     sm = current_app.extensions["zhanggui"].appbuilder.sm
     user = sm.user_model
-    found = sm.get_session.query(user).filter(user.roles.any(name=role),
+    found = sm.session.query(user).filter(user.roles.any(name=role),
                                               user.active.is_(True)).all()
     return sorted({u.email for u in found if u.email})
 
