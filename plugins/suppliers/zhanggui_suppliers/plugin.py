@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from zhanggui import Job, Permission, TranslationDir, _l, hookimpl
+from zhanggui import ApiEndpoint, Job, TranslationDir, _l, hookimpl
 
 title = _l("Suppliers & counters")
 requires: tuple[str, ...] = ()
@@ -43,16 +43,6 @@ def zhanggui_migrations():
 
 
 @hookimpl
-def zhanggui_permissions():
-    return [Permission("suppliers.approve_contract",
-                       _l("Approve supplier contracts in the console when no approval "
-                          "workflow is installed")),
-            Permission("suppliers.approve_statement",
-                       _l("Approve settlement statements in the console when no approval "
-                          "workflow is installed"))]
-
-
-@hookimpl
 def zhanggui_jobs():
     from huey import crontab
 
@@ -79,3 +69,54 @@ def zhanggui_approval_decided(kind, reference, approved, decided_by, comment):
         from .settlement.service import approval_decided
 
         approval_decided(reference, approved, decided_by)
+
+
+@hookimpl
+def zhanggui_admin_views():
+    from .contracts.views import contract_admin_views
+    from .counters.views import counter_admin_views
+    from .directory.views import directory_admin_views
+    from .reminders.views import reminder_admin_views
+    from .scoring.views import scoring_admin_views
+    from .settlement.views import settlement_admin_views
+
+    return (directory_admin_views() + counter_admin_views() + contract_admin_views()
+            + settlement_admin_views() + scoring_admin_views() + reminder_admin_views())
+
+
+@hookimpl
+def zhanggui_api_endpoints():
+    from .contracts.api import ContractApi
+    from .counters.api import CounterApi
+    from .directory.api import LicenceApi, SupplierApi
+    from .scoring.api import CounterScoreApi
+    from .settlement.api import StatementApi
+
+    return [ApiEndpoint(name="suppliers", api=SupplierApi),
+            ApiEndpoint(name="supplier_licences", api=LicenceApi),
+            ApiEndpoint(name="counters", api=CounterApi),
+            ApiEndpoint(name="contracts", api=ContractApi),
+            ApiEndpoint(name="settlement_statements", api=StatementApi),
+            ApiEndpoint(name="counter_grades", api=CounterScoreApi)]
+
+
+@hookimpl
+def zhanggui_default_roles():
+    from .roles import default_role_grants
+
+    return default_role_grants()
+
+
+@hookimpl
+def zhanggui_app_ready(app):
+    from flask import Blueprint
+
+    app.register_blueprint(Blueprint("zhanggui_suppliers", __name__,
+                                     template_folder="templates"))
+
+
+@hookimpl
+def zhanggui_demo_data(ctx):
+    from .demo import build_demo_mall
+
+    build_demo_mall(ctx)
