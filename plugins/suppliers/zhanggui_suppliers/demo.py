@@ -104,8 +104,10 @@ def build_demo_mall(ctx) -> None:
                 kind = ("lease" if code in LEASED else "distribution" if code in DISTRIBUTED
                         else "concession")
                 starts = max(opened, year_ago) if not new else opened
-                ends_soon = (k == 1 and code in ("WOM", "CAF"))
-                ends = (today + dt.timedelta(days=45 if code == "WOM" else 20)
+                # ending within two months: reminders in both stores (one more in SH01)
+                ends_soon = k == 1 and (code in ("WOM", "CAF")
+                                        or (store == "SH01" and code == "MEN"))
+                ends = (today + dt.timedelta(days={"WOM": 45, "MEN": 50}.get(code, 20))
                         if ends_soon else dt.date(starts.year + 2, starts.month, 1)
                         - dt.timedelta(days=1))
                 contract = Contract.create(

@@ -14,7 +14,7 @@ from .reminders.views import REMINDER_USE
 from .scoring.views import SCORE_READ, SCORE_WRITE
 from .settlement.views import STATEMENT_APPROVE, STATEMENT_READ, STATEMENT_WRITE
 
-CATEGORY = ("menu_access on Suppliers",)
+CATEGORY = ("menu_access on SupplierCounters",)
 API_READ = ("can_get on SupplierApi", "can_info on SupplierApi",
             "can_get on CounterApi", "can_info on CounterApi",
             "can_get on ContractApi", "can_info on ContractApi",

@@ -153,7 +153,7 @@ class ContractView(RecordActionsMixin, StoreScopedMixin, ModelView):
 def contract_admin_views() -> list[AdminView]:
     label = _l("Suppliers & counters")
     return [AdminView(name="Contracts", view=ContractView, label=_l("Contracts"),
-                      category="Suppliers", category_label=label, icon="fa-file-text-o"),
+                      category="SupplierCounters", category_label=label, icon="fa-file-text-o"),
             AdminView(name="Deduction tiers", view=DeductionTierView),
             AdminView(name="Contract fees", view=ContractFeeView)]
 

@@ -53,9 +53,9 @@ class CounterView(RecordActionsMixin, StoreScopedMixin, ModelView):
 def counter_admin_views() -> list[AdminView]:
     label = _l("Suppliers & counters")
     return [AdminView(name="Counters", view=CounterView, label=_l("Counters"),
-                      category="Suppliers", category_label=label, icon="fa-th-large"),
+                      category="SupplierCounters", category_label=label, icon="fa-th-large"),
             AdminView(name="Promoters", view=PromoterView, label=_l("Promoters"),
-                      category="Suppliers", category_label=label, icon="fa-user")]
+                      category="SupplierCounters", category_label=label, icon="fa-user")]
 
 
 COUNTER_READ = ("can_list on CounterView", "can_show on CounterView", "menu_access on Counters",

@@ -16,7 +16,7 @@ from .models import (SUPPLIER_STATUSES, Brand, Communication, Contact, Licence, 
 from .scans import ScanError, save_scan, scan_folder
 from .service import MoveSupplier, record_creation
 
-CATEGORY = "Suppliers"
+CATEGORY = "SupplierCounters"
 
 
 class SupplierMoveView(ModelView):

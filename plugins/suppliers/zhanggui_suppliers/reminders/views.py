@@ -38,7 +38,7 @@ class ReminderView(RecordActionsMixin, StoreScopedMixin, ModelView):
 
 def reminder_admin_views() -> list[AdminView]:
     return [AdminView(name="Supplier reminders", view=ReminderView, label=_l("Reminders"),
-                      category="Suppliers", category_label=_l("Suppliers & counters"),
+                      category="SupplierCounters", category_label=_l("Suppliers & counters"),
                       icon="fa-bell")]
 
 

@@ -126,12 +126,12 @@ def score_archive_panel(counter=None, supplier=None) -> str:
 def scoring_admin_views() -> list[AdminView]:
     label = _l("Suppliers & counters")
     return [AdminView(name="Counter grades", view=CounterScoreView, label=_l("Counter grades"),
-                      category="Suppliers", category_label=label, icon="fa-star-half-o"),
+                      category="SupplierCounters", category_label=label, icon="fa-star-half-o"),
             AdminView(name="Scoring criteria", view=CriterionView,
-                      label=_l("Scoring criteria"), category="Suppliers",
+                      label=_l("Scoring criteria"), category="SupplierCounters",
                       category_label=label, icon="fa-sliders"),
             AdminView(name="Grades", view=StandingView, label=_l("Grades"),
-                      category="Suppliers", category_label=label, icon="fa-flag")]
+                      category="SupplierCounters", category_label=label, icon="fa-flag")]
 
 
 SCORE_READ = ("can_list on CounterScoreView", "can_show on CounterScoreView",

@@ -117,7 +117,7 @@ class StatementView(RecordActionsMixin, StoreScopedMixin, ModelView):
 def settlement_admin_views() -> list[AdminView]:
     label = _l("Suppliers & counters")
     return [AdminView(name="Settlement statements", view=StatementView,
-                      label=_l("Settlement statements"), category="Suppliers",
+                      label=_l("Settlement statements"), category="SupplierCounters",
                       category_label=label, icon="fa-calculator"),
             AdminView(name="Statement lines", view=StatementLineView)]
 
