@@ -84,16 +84,18 @@ class LicenceView(RecordActionsMixin, ModelView):
             flash(str(exc), "danger")
         return redirect(url_for(f"{self.endpoint}.show", pk=item.id))
 
-    @expose("/scan/<pk>", methods=["GET"])
+    @expose("/scan/<pk>/<string:filename>", methods=["GET"])
     @has_access
     @permission_name("scan")
-    def scan(self, pk):
-        """The stored scan, always as an attachment (never rendered in the page)."""
+    def scan(self, pk, filename):
+        """The stored scan, always as an attachment (never rendered in the page).
+        ``filename`` only names the download; the stored name is the record's."""
         item = self._item_or_404(pk)
         if not item.scan or not (scan_folder() / item.scan).is_file():
             flash(_("This licence has no scan yet."), "warning")
             return redirect(url_for(f"{self.endpoint}.show", pk=item.id))
-        response = send_from_directory(scan_folder(), item.scan, as_attachment=True)
+        response = send_from_directory(scan_folder(), item.scan, as_attachment=True,
+                                       download_name=f"{item.number}{item.scan[-4:]}")
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 

@@ -6,7 +6,7 @@ from flask import Response, flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 
-from zhanggui import AdminView, _, _l, ngettext
+from zhanggui import AdminView, _l, ngettext
 from zhanggui.console.datamodel import ModelView, PeeweeInterface
 from zhanggui.console.scope import StoreScopedMixin, user_store_codes
 
