@@ -7,7 +7,8 @@ import peewee
 
 from zhanggui import Model, UTCDateTimeField, _l, utcnow
 
-REMINDER_KINDS = (("licence", _l("Licence expiry")), ("contract", _l("Contract expiry")))
+REMINDER_KINDS = (("licence", _l("Licence expiry")), ("contract", _l("Contract expiry")),
+                  ("follow_up", _l("Supplier follow-up")), ("grade", _l("Counter grade")))
 
 
 class Reminder(Model):

@@ -15,22 +15,26 @@
   overflows scores 0.  The score is rounded half up to 0.01.
 * **Standings** cover 0–100 without gaps or overlaps; ``min ≤ score < max`` (100
   belongs to the top one).  The consequence *block renewal* stops
-  :class:`~zhanggui_suppliers.contracts.service.RenewContract`.
+  :class:`~zhanggui_suppliers.contracts.service.RenewContract`; *warn* and *block
+  renewal* grades leave a reminder for the supplier's responsible role.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
+import smtplib
 from decimal import ROUND_HALF_UP, Decimal
 
-from zhanggui import _, plugins, utcnow, write_transaction
+from flask import current_app
+
+from zhanggui import _, database, plugins, utcnow, write_transaction
 
 from ..counters.models import Counter, Promoter
 from ..counters.sales import sales_between, totals
 from ..errors import SupplierError
 from ..settlement.calc import month_bounds
 from .expr import MISSING, FormulaError, evaluate, parse
-from .models import CounterScore, Criterion, Standing
+from .models import CONSEQUENCES, CounterScore, Criterion, Standing
 
 HUNDRED = Decimal(100)
 
@@ -162,7 +166,28 @@ def grade_month(month: dt.date) -> int:
                               & (CounterScore.period_start == first)).execute())
             if not updated:
                 CounterScore.create(counter=counter, period_start=first, **row)
+            if standing is not None and standing.consequence != "none":
+                try:
+                    with database.atomic():
+                        _notify(counter, first, standing)
+                except (OSError, smtplib.SMTPException):  # the grade stands; no notice
+                    current_app.logger.warning("grade notice mail failed for %s", counter.code)
     return len(counters)
+
+
+def _notify(counter: Counter, first: dt.date, standing: Standing) -> None:
+    """A *warn* or *block renewal* grade is a reminder (once per counter and month)
+    for the supplier's responsible role."""
+    from ..reminders.service import remind
+
+    score = CounterScore.get((CounterScore.counter == counter)
+                             & (CounterScore.period_start == first))
+    role = counter.supplier.owner_role if counter.supplier_id else "Buyer"
+    month = first.strftime("%Y-%m")
+    subject = _("Counter %(counter)s was graded %(grade)s for %(month)s",
+                counter=counter.code, grade=standing.grade, month=month)
+    remind("grade", score.id, [0], role, counter.store_code, subject, first,
+           str(dict(CONSEQUENCES).get(standing.consequence, "")))
 
 
 def grade_previous_month(today: dt.date | None = None) -> int:

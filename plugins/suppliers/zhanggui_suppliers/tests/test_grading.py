@@ -61,9 +61,14 @@ def test_a_block_renewal_grade_stops_the_renewal(mall):
     from zhanggui_suppliers.scoring.models import CounterScore
     from zhanggui_suppliers.scoring.service import grade_month
 
+    from zhanggui_suppliers.reminders.models import Reminder
+
     contract = contract_for(ends_on=dt.date(2026, 12, 31))
     grade_month(MARCH)                               # no target, no sales: a D
     assert CounterScore.get().grade == "D"
+    grade_month(MARCH)
+    notices = [(r.kind, r.role, r.store_code) for r in Reminder.select()]
+    assert notices == [("grade", "Buyer", "SH01")]   # once, however often it is graded
     with pytest.raises(SupplierError) as refused:
         RenewContract(contract.id, dt.date(2027, 12, 31)).run()
     assert "D" in str(refused.value)

@@ -98,3 +98,20 @@ def test_a_mail_server_that_is_down_leaves_the_reminder_for_the_next_run(make_ap
                        expires_on=dt.date(2026, 5, 3))
         assert send_reminders(dt.date(2026, 5, 1)) == 0
         assert Reminder.select().count() == 0
+
+
+def test_a_follow_up_of_the_communication_log_is_reminded_once_when_due(mall, smtp):
+    from zhanggui_suppliers.directory.models import Communication, Supplier
+    from zhanggui_suppliers.reminders.models import Reminder
+    from zhanggui_suppliers.reminders.service import send_reminders
+
+    supplier = Supplier.create(code="S7", name="云裳", owner_role="Buyer")
+    talk = Communication.create(supplier=supplier, kind="visit", subject="秋装进场",
+                                follow_up_on=dt.date(2026, 5, 10))
+    assert send_reminders(dt.date(2026, 5, 9)) == 0
+    assert send_reminders(dt.date(2026, 5, 10)) == 1
+    assert send_reminders(dt.date(2026, 5, 12)) == 0
+    assert Reminder.get().kind == "follow_up"
+    talk.follow_up_done = True
+    talk.save()
+    assert "秋装进场" in smtp[0].messages[0][1]
