@@ -119,3 +119,32 @@ def test_counter_cost_shares_from_other_plugins_are_charged(make_app, make_plugi
         line = [ln for ln in Statement.get().lines if ln.kind == "cost_share"][0]
         assert (line.detail, line.amount) == ("CAMP-618", D("1234.57"))
         assert Statement.get().payable == D("-1234.57")
+
+
+def test_a_statement_sent_to_the_office_is_approved_by_its_decision(make_app, make_plugin):
+    office = make_plugin("fake_office", zhanggui_request_approval=lambda kind, subject,
+                         requested_by, payload: f"{kind}:{payload.get('statement_id')}")
+    app = make_app(plugins=["suppliers"], extra_plugins=[office])
+    with app.app_context():
+        from zhanggui import emit
+        from zhanggui_suppliers.errors import SupplierError
+        from zhanggui_suppliers.settlement.models import Statement
+        from zhanggui_suppliers.settlement.service import (DecideStatement, GenerateStatements,
+                                                            ReviewStatement)
+
+        from zhanggui_suppliers.contracts.service import SignContract, SubmitContract
+
+        contract = contract_for(kind="lease", tiers=(), rent="5000.00", sign=False)
+        contract = SubmitContract(contract.id, user_id=1).run()
+        emit("approval_decided", kind="suppliers.contract",
+             reference=contract.approval_reference, approved=True, decided_by=2, comment="")
+        SignContract(contract.id, contract.starts_on).run()
+        GenerateStatements(dt.date(2026, 3, 1)).run()
+        statement = ReviewStatement(Statement.get().id, user_id=1).run()
+        assert statement.approval_reference == f"suppliers.statement:{statement.id}"
+        with pytest.raises(SupplierError):
+            DecideStatement(statement.id, True, user_id=2).run()
+        emit("approval_decided", kind="suppliers.statement",
+             reference=statement.approval_reference, approved=False, decided_by=2,
+             comment="rent wrong")
+        assert Statement.get().status == "rejected"
