@@ -466,3 +466,46 @@ def zhanggui_approval_summary(kind: str, reference: Any,
     the current language (they are escaped).  ``None`` everywhere: the snapshot's
     own keys and values are shown.
     """
+
+
+# --- suppliers and counters -------------------------------------------------------
+
+@hookspec(firstresult=True)
+def zhanggui_counter_sales(counter_codes: list[str], start: Any, end: Any
+                           ) -> dict[str, dict[str, dict[str, Any]]] | None:
+    """Return the sales and refunds of counters (专柜) between two moments.
+
+    One-answer hook (``firstresult``): stops at the first non-``None`` result.  The
+    plugin that records purchases answers; the suppliers plugin asks when it settles a
+    month and scores a counter.  ``start`` and ``end`` are timezone-aware datetimes
+    (``start`` included, ``end`` excluded).  Return
+    ``{counter_code: {"sales": {category: Decimal}, "refunds": {category: Decimal}}}``:
+    sales are purchase lines sold at the counter in the window, refunds the refund
+    lines *recorded* in the window (whenever the sale was).  Counters without any
+    are left out; ``None`` means nobody keeps sales.
+    """
+
+
+@hookspec
+def zhanggui_counter_cost_shares(counter_code: str, month: Any) -> list[dict[str, Any]]:
+    """Return the promotion costs a counter's supplier shares in a month.
+
+    Called when a monthly settlement statement is generated; ``month`` is a
+    ``datetime.date`` (the first of the month).  Not ``firstresult``: every plugin's
+    list is added to the statement.  Each item is a dict ``{"reference": str (e.g. the
+    campaign code, at most 100 characters), "amount": Decimal}``, charged to the
+    supplier (negative to credit them).  Return ``[]`` when there is none.
+    """
+
+
+@hookspec
+def zhanggui_counter_score_variables(counter_code: str, start: Any, end: Any
+                                     ) -> dict[str, Any]:
+    """Return extra scoring variables of a counter for a period.
+
+    Called by the counter grading job once per counter and period; ``start`` and
+    ``end`` are ``datetime.date`` (both included).  Not ``firstresult``: the dicts of
+    every plugin are merged into the scorecard's variables (``{"complaints": 3}``,
+    numbers only).  A name the suppliers plugin computes itself, or one an earlier
+    plugin gave, is kept and the later one ignored.  Return ``{}`` when you have none.
+    """

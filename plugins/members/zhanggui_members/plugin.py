@@ -294,3 +294,10 @@ def zhanggui_dashboard_widgets():
     from .segments.views import dashboard_widgets
 
     return dashboard_widgets()
+
+
+@hookimpl
+def zhanggui_counter_sales(counter_codes, start, end):
+    from .pos.counter_sales import counter_sales
+
+    return counter_sales(counter_codes, start, end)
