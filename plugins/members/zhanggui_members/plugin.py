@@ -215,3 +215,10 @@ def zhanggui_dashboard_widgets():
     from .segment_views import dashboard_widgets
 
     return dashboard_widgets()
+
+
+@hookimpl
+def zhanggui_member_summary(member_id):
+    from .profile_summary import profile_summary
+
+    return profile_summary(member_id)
