@@ -37,8 +37,9 @@ def deliver_pending(limit: int = 200) -> int:
     if not server:
         return 0
     sent = 0
-    for notice in (Notice.select().where(~Notice.emailed & Notice.email.is_null(False))
-                   .order_by(Notice.id).limit(limit)):
+    # read the rows first: a read cursor left open would block the writes below (SQLite)
+    for notice in list(Notice.select().where(~Notice.emailed & Notice.email.is_null(False))
+                       .order_by(Notice.id).limit(limit)):
         with write_transaction():
             claimed = (Notice.update(emailed=True)
                        .where((Notice.id == notice.id) & ~Notice.emailed).execute())

@@ -121,7 +121,7 @@ def run_escalations(now: dt.datetime | None = None) -> int:
     now = now or utcnow()
     levels = ladder()
     fired = 0
-    open_tickets = (Ticket.select().where(Ticket.status.not_in(DONE)
+    open_tickets = list(Ticket.select().where(Ticket.status.not_in(DONE)
                                           & Ticket.paused_at.is_null()
                                           & Ticket.resolution_due_at.is_null(False))
                     .order_by(Ticket.id))
