@@ -91,8 +91,8 @@ def initial(ctx):
     class WorkingHours(Model):
         policy = peewee.ForeignKeyField(SlaPolicy, on_delete="CASCADE")
         weekday = peewee.IntegerField()
-        starts = peewee.TimeField()
-        ends = peewee.TimeField()
+        starts = peewee.CharField(max_length=5)
+        ends = peewee.CharField(max_length=5)
 
         class Meta:
             table_name = "callcenter_sla_hours"

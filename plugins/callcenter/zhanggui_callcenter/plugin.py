@@ -127,12 +127,15 @@ def zhanggui_default_roles():
 def zhanggui_jobs():
     from huey import crontab
 
+    from .callbacks.service import refresh_callback_lists
     from .calls.jobs import relink_callers
     from .escalation.jobs import escalate_tickets
 
     return [Job("callcenter.relink_callers", relink_callers, schedule=crontab(minute="*/10")),
             Job("callcenter.escalate_tickets", escalate_tickets,
-                schedule=crontab(minute="*/5"))]
+                schedule=crontab(minute="*/5")),
+            Job("callcenter.refresh_callback_lists", refresh_callback_lists,
+                schedule=crontab(minute="15"))]
 
 
 @hookimpl

@@ -87,8 +87,14 @@ def fill_tasks(cb: CallbackList, team=None) -> int:
     stores = _codes(cb.store_codes)
     agents = list(Agent.select().where(Agent.active & (
         (Agent.team == team) if team is not None else True)).order_by(Agent.id))
-    turn = created = 0
+    held = {t.member_id for t in CallbackTask.select(CallbackTask.member_id)
+            .where(CallbackTask.callback_list == cb)}
+    turn = (CallbackTask.select().where((CallbackTask.callback_list == cb)
+                                        & CallbackTask.agent.is_null(False)).count())
+    created = 0
     for member_id in member_ids:
+        if member_id in held:
+            continue
         summary = member_summary(member_id)
         store = ((summary.get("member") or {}).get("home_store") or {}).get("code")
         if stores and store not in stores:
@@ -101,6 +107,24 @@ def fill_tasks(cb: CallbackList, team=None) -> int:
                             agent=agents[turn % len(agents)] if agents else None)
         turn += 1
     return created
+
+
+def refresh_callback_lists(now: dt.datetime | None = None) -> int:
+    """Add the members who meet a list's rule since it was made (a tier reached later)
+    to every list not yet due; returns the tasks added.  Each list is filled in its
+    own write transaction, and ``(list, member)`` is unique: safe on two workers."""
+    import peewee
+
+    now = now or utcnow()
+    added = 0
+    for cb in list(CallbackList.select().where(CallbackList.due_at.is_null()
+                                               | (CallbackList.due_at > now))):
+        try:
+            with write_transaction():
+                added += fill_tasks(cb)
+        except peewee.IntegrityError:      # another worker filled it at the same time
+            continue
+    return added
 
 
 def record_outcome(task_id: int, outcome: str, notes: str = "",

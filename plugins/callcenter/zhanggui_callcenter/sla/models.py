@@ -44,8 +44,8 @@ class WorkingHours(Model):
     policy = peewee.ForeignKeyField(SlaPolicy, backref="hours", on_delete="CASCADE",
                                     verbose_name=_l("SLA policy"))
     weekday = peewee.IntegerField(verbose_name=_l("Weekday"))
-    starts = peewee.TimeField(verbose_name=_l("From"))
-    ends = peewee.TimeField(verbose_name=_l("Until"))
+    starts = peewee.CharField(max_length=5, verbose_name=_l("From"))      # "09:00"
+    ends = peewee.CharField(max_length=5, verbose_name=_l("Until"))        # "18:00"
 
     class Meta:
         table_name = "callcenter_sla_hours"

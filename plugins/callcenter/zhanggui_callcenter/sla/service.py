@@ -27,10 +27,19 @@ def policy_for(ticket: Ticket) -> SlaPolicy | None:
     return None
 
 
+def _time(value) -> dt.time:
+    """``"09:00"`` (what the console stores); ``"24:00"`` is the end of the day."""
+    if isinstance(value, dt.time):
+        return value
+    if str(value).strip() == "24:00":
+        return dt.time.max
+    return dt.time.fromisoformat(str(value).strip())
+
+
 def calendar_of(policy: SlaPolicy) -> BusinessCalendar:
     hours: dict[int, list] = {}
     for row in WorkingHours.select().where(WorkingHours.policy == policy):
-        hours.setdefault(row.weekday, []).append((row.starts, row.ends))
+        hours.setdefault(row.weekday, []).append((_time(row.starts), _time(row.ends)))
     return BusinessCalendar(hours, region=policy.region, timezone=policy.timezone)
 
 

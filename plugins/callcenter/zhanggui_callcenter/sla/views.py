@@ -1,6 +1,8 @@
 """Console screens of SLA policies and their working hours."""
 from __future__ import annotations
 
+from wtforms.validators import NumberRange, Regexp
+
 from zhanggui import _l
 from zhanggui.console.datamodel import ModelView, PeeweeInterface
 
@@ -25,6 +27,10 @@ class WorkingHoursView(ModelView):
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
     list_columns = add_columns = edit_columns = show_columns = ["policy", "weekday", "starts",
                                                                 "ends"]
+    validators_columns = {
+        "starts": [Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message=_l("A time like 09:00."))],
+        "ends": [Regexp(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$", message=_l("A time like 18:00."))],
+        "weekday": [NumberRange(0, 6)]}
     label_columns = {"policy": _l("SLA policy"), "weekday": _l("Weekday (0 Monday, 6 Sunday)"),
                      "starts": _l("From"), "ends": _l("Until")}
 

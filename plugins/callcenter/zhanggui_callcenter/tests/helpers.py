@@ -19,5 +19,5 @@ def office_hours_policy(name="标准", response=120, resolution=16 * 60, rank=10
                               resolution_minutes=resolution, region="CN",
                               timezone="Asia/Shanghai", **conds)
     for day in range(5):
-        WorkingHours.create(policy=policy, weekday=day, starts=dt.time(9), ends=dt.time(18))
+        WorkingHours.create(policy=policy, weekday=day, starts="09:00", ends="18:00")
     return policy
