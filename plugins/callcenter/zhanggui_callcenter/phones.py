@@ -8,6 +8,7 @@ mainland first for numbers without a country code.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -37,6 +38,14 @@ class CallerNumber:
         return digits[:3] + "*" * (len(digits) - 7 if len(digits) > 7 else 1) + digits[-4:]
 
 
+_MAINLAND_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+def _caller(number, region: str) -> CallerNumber:
+    return CallerNumber(e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+                        region=region, national=str(number.national_number))
+
+
 def normalize_caller(raw) -> CallerNumber:
     """Return the :class:`CallerNumber` written in ``raw`` or raise
     :class:`CallerNumberError` with a translated message (never repeating the number)."""
@@ -47,18 +56,21 @@ def normalize_caller(raw) -> CallerNumber:
         raise CallerNumberError(_l("This is not a phone number."))
     if text.startswith("00"):
         text = "+" + text[2:]
+    candidates = []
     for region in REGIONS:
         try:
-            number = phonenumbers.parse(text, region)
+            candidates.append(phonenumbers.parse(text, region))
         except phonenumbers.NumberParseException:
             continue
-        found = phonenumbers.region_code_for_number(number)
-        if found in REGIONS and phonenumbers.is_valid_number(number):
-            national = str(number.national_number)
-            return CallerNumber(
-                e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
-                region=found, national=national)
         if text.startswith("+"):
             break
+    for number in candidates:
+        found = phonenumbers.region_code_for_number(number)
+        if found in REGIONS and phonenumbers.is_valid_number(number):
+            return _caller(number, found)
+    for number in candidates:
+        # a mainland mobile of a range newer than the library's metadata
+        if number.country_code == 86 and _MAINLAND_MOBILE.fullmatch(str(number.national_number)):
+            return _caller(number, "CN")
     raise CallerNumberError(_l("Only numbers of mainland China, Taiwan, Hong Kong and "
                                "Macau are accepted."))

@@ -1,24 +1,67 @@
 """Loyalty's answers to the call center's questions: a member's tier and points
-(``zhanggui_member_summary``) and the members of some tiers (``zhanggui_tier_members``).
-Both are primary-key or indexed reads."""
+(``zhanggui_member_summary``, run on every incoming call) and the members of some
+tiers (``zhanggui_tier_members``).
+
+The summary is one primary-key read of the balance and one of the tier, compiled to
+SQL once per database kind (compiling peewee queries cost more than running them).
+"""
 from __future__ import annotations
 
 from typing import Any
 
+from peewee import JOIN
+
+from zhanggui import database
+
 from .models import MemberBalance, MemberTier, Tier
+
+_PROBE = -7_346_582_901_234          # stands for the member id while compiling
+_COMPILED: dict[tuple, tuple] = {}
+
+
+def _summary_query():
+    return (MemberBalance.select(MemberBalance.balance, MemberBalance.pending,
+                                 Tier.code, Tier.name, Tier.rank)
+            .join(MemberTier, JOIN.LEFT_OUTER,
+                  on=(MemberTier.member_id == MemberBalance.member_id))
+            .join(Tier, JOIN.LEFT_OUTER, on=(MemberTier.tier == Tier.id))
+            .where(MemberBalance.member_id == _PROBE))
+
+
+def _tier_only_query():
+    return (MemberTier.select(Tier.code, Tier.name, Tier.rank).join(Tier)
+            .where(MemberTier.member_id == _PROBE))
+
+
+def _fetch(name: str, build, member_id: int) -> list[tuple]:
+    db = database.obj
+    key = (name, type(db), db.param, db.quote)
+    hit = _COMPILED.get(key)
+    if hit is None:
+        sql, params = build().sql()
+        hit = _COMPILED[key] = (sql, [p == _PROBE for p in params], list(params))
+    sql, probes, params = hit
+    return database.execute_sql(sql, [member_id if probe else p for probe, p
+                                      in zip(probes, params)]).fetchall()
 
 
 def loyalty_summary(member_id: Any) -> dict[str, Any]:
-    balance = MemberBalance.get_or_none(MemberBalance.member_id == member_id)
-    held = (MemberTier.select(MemberTier, Tier).join(Tier)
-            .where(MemberTier.member_id == member_id).first())
-    tier = held.tier if held is not None else None
-    if balance is None and tier is None:
+    try:
+        member_id = int(member_id)
+    except (TypeError, ValueError):
         return {}
+    rows = _fetch("balance", _summary_query, member_id)
+    if rows:
+        balance, pending, code, name, rank = rows[0]
+    else:
+        balance = pending = 0
+        tier = _fetch("tier", _tier_only_query, member_id)
+        if not tier:
+            return {}
+        code, name, rank = tier[0]
     return {"loyalty": {
-        "tier": {"code": tier.code, "name": tier.name, "rank": tier.rank} if tier else None,
-        "balance": balance.balance if balance else 0,
-        "pending": balance.pending if balance else 0}}
+        "tier": {"code": code, "name": name, "rank": rank} if code else None,
+        "balance": balance, "pending": pending}}
 
 
 def tier_member_ids(tier_codes: list[str]) -> list[Any]:

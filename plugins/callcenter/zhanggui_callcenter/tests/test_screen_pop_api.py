@@ -29,7 +29,7 @@ def test_an_unknown_number_pops_without_a_member(cc_app, pbx):
 
 
 def test_a_bad_number_is_a_422_with_a_field_message(cc_app, pbx):
-    for phone in ("", "abc", "+1%20415%20555%200100", "1" * 500, "%00"):
+    for phone in ("", "abc", "%2B1%20415%20555%200100", "1" * 500, "%00"):
         response = pbx.get(f"/api/v1/callcenter/screen-pop?phone={phone}")
         assert response.status_code == 422, phone
         assert "phone" in response.get_json()["message"]
