@@ -15,7 +15,7 @@ class EscalationLevel(Model):
     """Level ``level`` fires when ``percent`` of the SLA's resolution time is used."""
 
     level = peewee.IntegerField(unique=True, verbose_name=_l("Level"))
-    percent = peewee.IntegerField(verbose_name=_l("Share of SLA used (%)"))
+    percent = peewee.IntegerField(verbose_name=_l("Share of SLA used (percent)"))
     notify = peewee.CharField(max_length=10, choices=TARGETS, verbose_name=_l("Notify"))
     reassign_to_lead = peewee.BooleanField(default=False,
                                            verbose_name=_l("Reassign to the team lead"))

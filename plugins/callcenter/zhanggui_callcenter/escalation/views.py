@@ -16,7 +16,7 @@ class EscalationLevelView(ModelView):
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
     list_columns = add_columns = edit_columns = show_columns = ["level", "percent", "notify",
                                                                 "reassign_to_lead"]
-    label_columns = {"level": _l("Level"), "percent": _l("Share of SLA used (%)"),
+    label_columns = {"level": _l("Level"), "percent": _l("Share of SLA used (percent)"),
                      "notify": _l("Notify"), "reassign_to_lead": _l("Reassign to the team lead")}
-    description_columns = {"percent": _l("Without levels here the ladder is 50% agent, "
-                                         "80% team lead (reassigned), 100% manager.")}
+    description_columns = {"percent": _l("Without levels here the ladder is 50 percent agent, "
+                                         "80 percent team lead (reassigned), 100 percent manager.")}

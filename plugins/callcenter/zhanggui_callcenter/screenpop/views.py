@@ -58,8 +58,8 @@ class AgentConsoleView(BaseView):
     @permission_name("console")
     def pops(self):
         agent = current_agent()
-        if agent is None:
-            return json_answer(404, {"message": _("You have no phone extension.")})
+        if agent is None:          # nothing can pop for a user without an extension
+            return json_answer(200, {"pops": [], "message": _("You have no phone extension.")})
         try:
             cursor = max(0, min(int(request.args.get("after", 0)), 2 ** 62))
         except ValueError:

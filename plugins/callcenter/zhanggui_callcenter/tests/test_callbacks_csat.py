@@ -90,13 +90,24 @@ def test_closing_a_ticket_sends_one_survey_and_the_customer_answers_once(cc_app,
 
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))[1]
     bad = web.post(f"/callcenter/csat/{survey.token}", data={"csrf_token": token, "score": "9"})
-    assert "1 to 5" in bad.get_data(as_text=True)
+    assert 'class="zg-error"' in bad.get_data(as_text=True)
     web.post(f"/callcenter/csat/{survey.token}", data={"csrf_token": token, "score": "4",
                                                       "comment": "很快"})
     again = web.post(f"/callcenter/csat/{survey.token}", data={"csrf_token": token,
                                                               "score": "1"})
-    assert "already answered" in again.get_data(as_text=True)
+    assert "您已填写过此调查" in again.get_data(as_text=True)             # zh_CN by default
     assert web.get("/callcenter/csat/not-a-token").status_code == 404
     with cc_app.app_context():
         assert CsatSurvey.get().score == 4
         assert results_by_agent() == [{"agent": "li", "answers": 1, "average": 4.0}]
+
+
+def test_loyalty_answers_zhanggui_tier_members_with_the_holders_of_the_tiers(cc_app, chain):
+    from zhanggui import plugins
+
+    with cc_app.app_context():
+        gold = plugins().call_first("zhanggui_tier_members", tier_codes=["GOLD"])
+        both = plugins().call_first("zhanggui_tier_members", tier_codes=["GOLD", "SILVER"])
+        assert gold == [chain[0], chain[1], chain[2], chain[3]]
+        assert sorted(both) == sorted(chain.values())
+        assert plugins().call_first("zhanggui_tier_members", tier_codes=["NONE"]) == []

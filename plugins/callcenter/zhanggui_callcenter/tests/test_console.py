@@ -41,8 +41,10 @@ def test_a_user_without_an_extension_is_told_so(cc_app, login):
 
     make_user(cc_app, "newbie", "Call-center agent")
     client = _signed_in(cc_app, login, "newbie")
-    assert "no phone extension" in client.get("/callcenter/console/").get_data(as_text=True)
-    assert client.get("/callcenter/console/pops?after=0").status_code == 404
+    page = client.get("/callcenter/console/").get_data(as_text=True)
+    assert "zg-no-extension" in page and "您还没有分机号" in page        # zh_CN by default
+    answer = client.get("/callcenter/console/pops?after=0").get_json()
+    assert answer["pops"] == [] and answer["message"] == "您还没有分机号。"
 
 
 def test_an_agent_opens_replies_attaches_and_closes_a_ticket(cc_app, member, login):
@@ -67,7 +69,7 @@ def test_an_agent_opens_replies_attaches_and_closes_a_ticket(cc_app, member, log
     refused = client.post(f"{base}/attach", data={
         "csrf_token": token, "file": (io.BytesIO(b"<script>"), "x.html")},
         content_type="multipart/form-data", follow_redirects=True)
-    assert "cannot be attached" in refused.get_data(as_text=True)
+    assert "不能上传此类型的文件" in refused.get_data(as_text=True)      # zh_CN by default
     client.post(f"{base}/status", data={"csrf_token": token, "status": "closed"})
     with cc_app.app_context():
         done = Ticket.get_by_id(ticket.id)
