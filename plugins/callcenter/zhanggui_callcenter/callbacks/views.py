@@ -49,6 +49,7 @@ class CallbackListView(ModelView):
     add_title = _l("Generate a callback list")
     base_permissions = ["can_list", "can_show", "can_add"]
     list_columns = ["name", "event_name", "tiers", "store_codes", "due_at", "created_at"]
+    search_columns = ["name", "event_name", "tiers", "store_codes"]
     show_columns = list_columns + ["script", "max_attempts"]
     add_columns = ["name", "event_name", "tiers", "store_codes", "script", "max_attempts",
                    "due_at"]

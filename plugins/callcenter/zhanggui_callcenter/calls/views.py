@@ -40,6 +40,7 @@ class AgentView(ModelView):
     edit_title = _l("Edit agent")
     base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
     list_columns = ["display_name", "extension", "team", "email", "active"]
+    search_columns = ["display_name", "extension", "active"]
     add_columns = edit_columns = show_columns = ["user_id", "display_name", "extension",
                                                  "email", "team", "active"]
     label_columns = {"user_id": _l("User id"), "display_name": _l("Agent name"),
@@ -55,6 +56,7 @@ class TeamView(ModelView):
     edit_title = _l("Edit team")
     base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
     list_columns = ["name", "store_code", "lead_user_id", "manager_email"]
+    search_columns = ["name", "store_code"]
     add_columns = edit_columns = show_columns = list_columns
     label_columns = {"name": _l("Team name"), "store_code": _l("Store code"),
                      "lead_user_id": _l("Team lead (user id)"),

@@ -14,6 +14,7 @@ class EscalationLevelView(ModelView):
     add_title = _l("Add escalation level")
     edit_title = _l("Edit escalation level")
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
+    search_columns = ["level", "notify"]
     list_columns = add_columns = edit_columns = show_columns = ["level", "percent", "notify",
                                                                 "reassign_to_lead"]
     label_columns = {"level": _l("Level"), "percent": _l("Share of SLA used (percent)"),

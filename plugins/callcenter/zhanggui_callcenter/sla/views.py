@@ -25,6 +25,7 @@ class WorkingHoursView(ModelView):
     add_title = _l("Add working hours")
     edit_title = _l("Edit working hours")
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
+    search_columns = ["weekday"]
     list_columns = add_columns = edit_columns = show_columns = ["policy", "weekday", "starts",
                                                                 "ends"]
     validators_columns = {
@@ -49,4 +50,5 @@ class SlaPolicyView(ModelView):
                                                  "resolution_minutes", "region", "timezone",
                                                  "active"]
     label_columns = POLICY_LABELS
+    search_columns = ["name", "kinds", "priorities", "tiers", "region", "active"]
     related_views = [WorkingHoursView]
