@@ -509,3 +509,44 @@ def zhanggui_counter_score_variables(counter_code: str, start: Any, end: Any
     numbers only).  A name the suppliers plugin computes itself, or one an earlier
     plugin gave, is kept and the later one ignored.  Return ``{}`` when you have none.
     """
+
+
+# --- call center -----------------------------------------------------------------
+
+@hookspec
+def zhanggui_member_summary(member_id: Any) -> dict[str, Any]:
+    """Return this plugin's facts about ``member_id`` for a screen pop or a call list.
+
+    Called by the call center for each caller it pops (it must be quick: a few
+    indexed reads) and for members on an outbound callback list.  Not
+    ``firstresult``: every plugin answers with a dict of its own top-level sections
+    (the members plugin ``member``, ``purchases`` and ``consent``; loyalty
+    ``loyalty``), the caller merges them; a section answered twice keeps the first
+    plugin's answer.  Values are plain JSON-able data; personal data masked as the
+    console masks it.  Return ``{}`` or ``None`` for an unknown member.
+    """
+
+
+@hookspec(firstresult=True)
+def zhanggui_tier_members(tier_codes: list[str]) -> list[Any]:
+    """Return the ids of the members currently holding one of ``tier_codes``.
+
+    One-answer hook (``firstresult``): stops at the first non-``None`` result.  The
+    loyalty plugin answers; the call center asks when it generates an outbound
+    callback list (e.g. every top-tier member before an event).  Return a list
+    (possibly empty); ``None`` when this plugin does not keep tiers.
+    """
+
+
+@hookspec
+def zhanggui_counter_complaints(counter_codes: list[str], start: Any,
+                                end: Any) -> dict[str, int]:
+    """Return complaints counted against each counter (专柜) in ``[start, end)``.
+
+    Called by the suppliers plugin when it scores counters; ``start`` and ``end`` are
+    timezone-aware UTC datetimes, ``counter_codes`` the counters asked about.  Not
+    ``firstresult``: each plugin that records complaints returns
+    ``{counter_code: count}`` (counters without complaints may be left out) and the
+    caller adds the answers up.  The call center counts complaint tickets opened in
+    the period, duplicates merged away not counted.
+    """

@@ -301,3 +301,9 @@ def zhanggui_counter_sales(counter_codes, start, end):
     from .pos.counter_sales import counter_sales
 
     return counter_sales(counter_codes, start, end)
+
+
+def zhanggui_member_summary(member_id):
+    from .profile.summary import profile_summary
+
+    return profile_summary(member_id)
