@@ -134,6 +134,9 @@ def _rate(value: Any) -> str:
 
     text = str(value).strip()
     parse(text)  # ValueError names what is wrong
+    return text
+
+
 def _mail_url(value: Any) -> str | None:
     if value in (None, ""):
         return None

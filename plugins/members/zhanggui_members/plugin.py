@@ -303,6 +303,7 @@ def zhanggui_counter_sales(counter_codes, start, end):
     return counter_sales(counter_codes, start, end)
 
 
+@hookimpl
 def zhanggui_member_summary(member_id):
     from .profile.summary import profile_summary
 

@@ -40,6 +40,8 @@ def zhanggui_migrations():
 def zhanggui_request_approval(kind, subject, requested_by, payload):
     from .approvals.service import OpenRequest
 
+    if requested_by is None:  # a system action (a job, the demo): no one to route for
+        return None
     return OpenRequest(kind, subject, requested_by, payload).run().reference
 
 
