@@ -56,7 +56,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     plugins = PluginHost(enabled=settings["PLUGINS"], disabled=settings["DISABLED_PLUGINS"],
                          extra=extra_plugins, trace=settings["TRACE_HOOKS"])
-    db = open_database(settings["DATABASE_URL"])
+    db = open_database(settings["DATABASE_URL"], pool_size=settings["DATABASE_POOL_SIZE"],
+                       pool_timeout=settings["DATABASE_POOL_TIMEOUT"])
     database.initialize(db)
     state = Zhanggui(settings=settings, plugins=plugins, db=db, queue=None)  # type: ignore[arg-type]
     app.extensions["zhanggui"] = state
@@ -69,7 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.teardown_request
     def _close_db(exc):
         if not db.is_closed():
-            db.close()
+            db.close()  # pooled: back to the pool, still open
 
     from .i18n import init_i18n
     init_i18n(app, plugins)
@@ -89,7 +90,7 @@ def _flask_config(settings: dict[str, Any]) -> dict[str, Any]:
         "TESTING": settings["TESTING"],
         "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(settings["DATABASE_URL"]),
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(settings),
         "APP_NAME": "Zhanggui 掌柜",
         "APP_THEME": "",
         "WTF_CSRF_ENABLED": settings["CSRF_ENABLED"],
@@ -121,6 +122,20 @@ def _flask_config(settings: dict[str, Any]) -> dict[str, Any]:
         "LANGUAGES": {lang: {"flag": _FLAGS[lang], "name": _LANGUAGE_NAMES[lang]}
                       for lang in langs},
     }
+
+
+def _engine_options(settings: dict[str, Any]) -> dict[str, Any]:
+    """FAB's SQLAlchemy engine: a kept pool without a ping per checkout (a ``SELECT 1``
+    before every request's first statement); connections are recycled after the
+    peewee pool's stale time instead, and a dead one fails one request, not all."""
+    from .db import POOL_STALE_SECONDS
+
+    options: dict[str, Any] = {"pool_pre_ping": False, "pool_recycle": POOL_STALE_SECONDS}
+    size = settings["DATABASE_POOL_SIZE"]
+    if size > 0 and not str(settings["DATABASE_URL"]).startswith("sqlite"):
+        options.update(pool_size=size, max_overflow=0,
+                       pool_timeout=settings["DATABASE_POOL_TIMEOUT"])
+    return options
 
 
 _FLAGS = {"zh_CN": "cn", "zh_TW": "tw", "en": "gb"}

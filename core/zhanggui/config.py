@@ -113,6 +113,20 @@ def _str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _count(value: Any) -> int:
+    number = int(str(value).strip())
+    if number < 0:
+        raise ValueError("give a whole number, 0 or more")
+    return number
+
+
+def _seconds(value: Any) -> float:
+    seconds = float(str(value).strip())
+    if not 0 <= seconds <= 86400:
+        raise ValueError("give a number of seconds between 0 and 86400")
+    return seconds
+
+
 def _days(value: Any) -> int:
     days = int(str(value).strip())
     if days < 1:
@@ -213,6 +227,15 @@ SETTINGS: dict[str, Setting] = {
                 "How R/F/M scores map to value groups (README, Member segmentation)."),
         Setting("FIELD_KEY", _str, None,
                 "Key for encrypting personal fields; default derived from SECRET_KEY."),
+        # connections and caches (docs/performance.md, "Connections and caches")
+        Setting("DATABASE_POOL_SIZE", _count, 8,
+                "Database connections one process keeps open and reuses (peewee and the "
+                "console's security session each); 0 opens one per request."),
+        Setting("DATABASE_POOL_TIMEOUT", _seconds, 10,
+                "Seconds a request waits for a free pooled connection before failing."),
+        Setting("SECURITY_CACHE_SECONDS", _seconds, 30,
+                "Seconds a worker reuses a user's roles, permissions, stores and API key "
+                "before reading them again; any change to them is seen at once anyway."),
     ]
 }
 

@@ -1,8 +1,11 @@
 """One peewee database for the core and every plugin.
 
 Models subclass :class:`zhanggui.Model`, whose ``Meta.database`` is the proxy
-:data:`database`; ``create_app`` points the proxy at the configured database.  A
-connection is opened per request and per job and closed afterwards.  One process
+:data:`database`; ``create_app`` points the proxy at the configured database.  The database is a
+pooled one (playhouse's ``Pooled*Database``): a request or a job takes a connection
+from the process's pool and ``close()`` gives it back, so no connection is opened
+per request.  ``DATABASE_POOL_SIZE`` caps the connections of one process (size it
+to the threads of a worker; behind pgbouncer, see docs/performance.md).  One process
 serves one database at a time.
 """
 from __future__ import annotations
@@ -15,6 +18,7 @@ from urllib.parse import urlparse
 
 import peewee
 from playhouse.db_url import connect
+from playhouse.pool import PooledDatabase
 
 database = peewee.DatabaseProxy()
 
@@ -94,18 +98,42 @@ SQLITE_PRAGMAS = {
 }
 
 
-def open_database(url: str) -> peewee.Database:
+#: a pooled connection older than this is closed on check-in and replaced (seconds):
+#: a server or pgbouncer restart, or a firewall dropping idle connections, costs at
+#: most one failed request per connection instead of a pool of dead ones
+POOL_STALE_SECONDS = 300
+
+
+def open_database(url: str, pool_size: int = 0, pool_timeout: float = 10) -> peewee.Database:
     """Build (not connect) the peewee database for ``url``.
 
-    SQLite gets WAL, a busy timeout and foreign keys; connections are opened
-    explicitly, per request and per job (``autoconnect`` stays on for the CLI).
+    ``pool_size`` > 0 gives a pooled database of at most that many connections
+    (``connect()`` takes one from the pool, waiting up to ``pool_timeout`` seconds
+    when all are in use; ``close()`` returns it); 0 an unpooled one.  SQLite gets
+    WAL, a busy timeout and foreign keys, set once per connection; ``autoconnect``
+    stays on for the CLI.
     """
     scheme = urlparse(url).scheme
+    if pool_size > 0 and not scheme.endswith("+pool") and scheme != "postgresext":
+        url = url.replace(scheme + ":", scheme + "+pool:", 1)
+    pooled = {"max_connections": pool_size, "stale_timeout": POOL_STALE_SECONDS,
+              "timeout": pool_timeout} if pool_size > 0 else {}
     if scheme.startswith("sqlite"):
-        db = connect(url, pragmas=SQLITE_PRAGMAS, timeout=10, check_same_thread=False)
+        # the pool's ``timeout`` is its wait for a free connection; SQLite's own lock
+        # wait is the busy_timeout pragma either way
+        db = connect(url, pragmas=SQLITE_PRAGMAS, check_same_thread=False,
+                     **(pooled or {"timeout": 10}))
     else:
-        db = connect(url)
+        db = connect(url, **pooled)
     return db
+
+
+def close_database(db: peewee.Database) -> None:
+    """Close every connection of ``db``, pooled or not (tests, shutdown)."""
+    if isinstance(db, PooledDatabase):
+        db.close_all()
+    elif not db.is_closed():
+        db.close()
 
 
 def backend(db: peewee.Database) -> str:
