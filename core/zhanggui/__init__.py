@@ -33,7 +33,7 @@ __all__ = [
     "enqueue", "format_currency", "format_date", "format_datetime", "format_decimal",
     "format_local_date", "format_local_datetime", "format_local_time", "format_money",
     "format_number", "format_percent", "format_percentage", "has_permission", "hookimpl", "ngettext", "plugins", "utcnow",
-    "write_transaction",
+    "write_transaction", "cached",
 ]
 
 
@@ -61,3 +61,15 @@ def has_permission(name: str) -> bool:
     from .console.security import has_permission as _has
 
     return _has(name)
+
+
+def cached(key, load):
+    """``load()``'s answer, kept by this worker until any watched table changes (see
+    :meth:`MigrationContext.watch_for_caches`) or for ``SECURITY_CACHE_SECONDS`` at
+    most; ``key`` (hashable, prefixed with the plugin's name) names it.  For
+    settings-like rows read on hot paths; treat the answer as read-only.  Outside an
+    application it is simply ``load()``."""
+    from .console.seccache import security_cache
+
+    cache = security_cache()
+    return load() if cache is None else cache.get(key, load)

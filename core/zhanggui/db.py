@@ -18,7 +18,8 @@ from urllib.parse import urlparse
 
 import peewee
 from playhouse.db_url import connect
-from playhouse.pool import PooledDatabase
+from playhouse.db_url import parse as parse_url
+from playhouse.pool import PooledDatabase, PooledPostgresqlDatabase
 
 database = peewee.DatabaseProxy()
 
@@ -104,6 +105,17 @@ SQLITE_PRAGMAS = {
 POOL_STALE_SECONDS = 300
 
 
+class PooledPostgres(PooledPostgresqlDatabase):
+    """The pool without a ``SELECT 1`` round trip at every checkout: a connection is
+    reused when the driver does not know it closed and no transaction is left open
+    (those are rolled back and dropped on check-in); one the server dropped fails one
+    request and is discarded, and none lives past ``POOL_STALE_SECONDS``."""
+
+    def _is_closed(self, conn):
+        return bool(conn.closed) or \
+            self._adapter.txn_status(conn) != self._adapter.txn_idle
+
+
 def open_database(url: str, pool_size: int = 0, pool_timeout: float = 10) -> peewee.Database:
     """Build (not connect) the peewee database for ``url``.
 
@@ -123,6 +135,8 @@ def open_database(url: str, pool_size: int = 0, pool_timeout: float = 10) -> pee
         # wait is the busy_timeout pragma either way
         db = connect(url, pragmas=SQLITE_PRAGMAS, check_same_thread=False,
                      **(pooled or {"timeout": 10}))
+    elif pooled and scheme in {"postgres", "postgresql"}:
+        db = PooledPostgres(**parse_url(url.replace(scheme + ":", "postgresql:", 1)), **pooled)
     else:
         db = connect(url, **pooled)
     return db

@@ -370,6 +370,11 @@ def schema_models() -> list[type[peewee.Model]]:
     return list(tables.values())
 
 
+def store_cache(ctx) -> None:
+    # POS sales name their store on every request: workers keep the rows (zhanggui.cached)
+    ctx.watch_for_caches("members_store")
+
+
 MIGRATIONS = [
     Migration(name="0001_initial", apply=initial,
               description="stores, members, identities, purchases, lines, payments"),
@@ -383,4 +388,6 @@ MIGRATIONS = [
               description="RFM/CLV scores, value groups and the lifecycle stage history"),
     Migration(name="0006_consent_and_imports", apply=consent_and_imports,
               description="marketing consent per channel, guardian consent, file imports"),
+    Migration(name="0007_store_cache", apply=store_cache,
+              description="workers cache the stores, dropped whenever a store changes"),
 ]
