@@ -8,11 +8,12 @@ pending until ``unlock_at`` and cannot be spent; otherwise they count at once.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from typing import Any
 
 from flask import g, has_app_context
 
-from zhanggui import cached, plugins, utcnow, write_transaction
+from zhanggui import cached, database, plugins, utcnow, write_transaction
 
 from . import tiers
 from .expiry import expires_at_for
@@ -63,7 +64,9 @@ def award_for_purchase(purchase: Any, now: dt.datetime | None = None) -> PointsL
     member_id = int(purchase.member_id)
     now = now or utcnow()
     key = earn_key(purchase.purchase_id)
-    with write_transaction():
+    # inside the sale's transaction no savepoint of its own (two round trips): a
+    # failing award rolls the whole sale back, as a listener's exception must
+    with (nullcontext() if database.in_transaction() else write_transaction()):
         balance = lock_balance(member_id)
         state = tiers.touch_member(member_id, purchase.occurred_at)
         settings = cached_settings()
