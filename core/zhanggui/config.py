@@ -228,7 +228,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("FIELD_KEY", _str, None,
                 "Key for encrypting personal fields; default derived from SECRET_KEY."),
         # connections and caches (docs/performance.md, "Connections and caches")
-        Setting("DATABASE_POOL_SIZE", _count, 20,
+        Setting("DATABASE_POOL_SIZE", _count, 64,
                 "Database connections one process keeps open and reuses (peewee and the "
                 "console's security session each); 0 opens one per request."),
         Setting("DATABASE_POOL_TIMEOUT", _seconds, 30,
