@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from flask import g
+from flask import g, has_request_context, request
 from flask_login import current_user
 from werkzeug.security import check_password_hash
 
@@ -167,10 +167,16 @@ class CachedAccessMixin:
             return None
 
     def has_access(self, permission_name, view_name) -> bool:
+        # answered once per request and permission: the menu asks for every entry
+        # (by user: a request may ask before its JWT is verified, then after)
+        asked = request.environ.setdefault("zhanggui.has_access", {}) \
+            if has_request_context() else {}
         user = self._request_user()
-        if user is None:
-            return self.is_item_public(permission_name, view_name)
-        return self._has_view_access(user, permission_name, view_name)
+        key = (getattr(user, "id", None), permission_name, view_name)
+        if key not in asked:
+            asked[key] = self.is_item_public(permission_name, view_name) if user is None \
+                else self._has_view_access(user, permission_name, view_name)
+        return asked[key]
 
     def get_user_menu_access(self, menu_names=None):
         user = self._request_user()

@@ -32,7 +32,7 @@ import time
 from typing import Any, Callable
 
 import peewee
-from flask import Flask, current_app, g, has_app_context, has_request_context
+from flask import Flask, current_app, has_app_context, has_request_context, request
 
 from ..db import Model, database
 
@@ -103,10 +103,12 @@ class SecurityCache:
     def check(self) -> bool:
         """Read the stamp once per request; drop everything if it moved.  False when
         there is no stamp to read (a database not migrated yet): cache nothing."""
-        if has_request_context():
-            checked = g.get("_zg_security_checked")
-            if checked is not None:
-                return checked
+        # memo in the request's environ, not in ``g``: ``g`` belongs to the app
+        # context, which a caller holding one shares between requests
+        environ = request.environ if has_request_context() else {}
+        checked = environ.get("zhanggui.security_checked")
+        if checked is not None:
+            return checked
         try:
             row = (SecurityVersion.select(SecurityVersion.version)
                    .where(SecurityVersion.id == 1).tuples().first())
@@ -114,8 +116,7 @@ class SecurityCache:
             if database.in_transaction():
                 raise
             row = None
-        if has_request_context():
-            g._zg_security_checked = row is not None
+        environ["zhanggui.security_checked"] = row is not None
         if row is None:
             return False
         if row[0] != self.version:
