@@ -56,8 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     plugins = PluginHost(enabled=settings["PLUGINS"], disabled=settings["DISABLED_PLUGINS"],
                          extra=extra_plugins, trace=settings["TRACE_HOOKS"])
-    db = open_database(settings["DATABASE_URL"], pool_size=settings["DATABASE_POOL_SIZE"],
-                       pool_timeout=settings["DATABASE_POOL_TIMEOUT"])
+    db = open_database(settings["DATABASE_URL"], pool_size=settings["DATABASE_POOL_SIZE"])
     database.initialize(db)
     state = Zhanggui(settings=settings, plugins=plugins, db=db, queue=None)  # type: ignore[arg-type]
     app.extensions["zhanggui"] = state
@@ -133,8 +132,8 @@ def _engine_options(settings: dict[str, Any]) -> dict[str, Any]:
     options: dict[str, Any] = {"pool_pre_ping": False, "pool_recycle": POOL_STALE_SECONDS}
     size = settings["DATABASE_POOL_SIZE"]
     if size > 0 and not str(settings["DATABASE_URL"]).startswith("sqlite"):
-        options.update(pool_size=size, max_overflow=0,
-                       pool_timeout=settings["DATABASE_POOL_TIMEOUT"])
+        # kept: the peewee pool's size; a burst may open 10 more, closed on return
+        options.update(pool_size=size, max_overflow=10)
     return options
 
 

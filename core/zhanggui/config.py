@@ -228,11 +228,10 @@ SETTINGS: dict[str, Setting] = {
         Setting("FIELD_KEY", _str, None,
                 "Key for encrypting personal fields; default derived from SECRET_KEY."),
         # connections and caches (docs/performance.md, "Connections and caches")
-        Setting("DATABASE_POOL_SIZE", _count, 64,
-                "Database connections one process keeps open and reuses (peewee and the "
-                "console's security session each); 0 opens one per request."),
-        Setting("DATABASE_POOL_TIMEOUT", _seconds, 30,
-                "Seconds a request waits for a free pooled connection before failing."),
+        Setting("DATABASE_POOL_SIZE", _count, 8,
+                "Idle database connections one process keeps for reuse (peewee's pool, and "
+                "the console's security session); a burst opens more and closes them after; "
+                "0 opens one per request."),
         Setting("SECURITY_CACHE_SECONDS", _seconds, 30,
                 "Seconds a worker reuses a user's roles, permissions, stores and API key "
                 "before reading them again; any change to them is seen at once anyway."),

@@ -4,8 +4,8 @@ Models subclass :class:`zhanggui.Model`, whose ``Meta.database`` is the proxy
 :data:`database`; ``create_app`` points the proxy at the configured database.  The database is a
 pooled one (playhouse's ``Pooled*Database``): a request or a job takes a connection
 from the process's pool and ``close()`` gives it back, so no connection is opened
-per request.  ``DATABASE_POOL_SIZE`` caps the connections of one process (size it
-to the threads of a worker; behind pgbouncer, see docs/performance.md).  One process
+per request.  ``DATABASE_POOL_SIZE`` is how many idle connections a process keeps
+(size it to the threads of a worker; behind pgbouncer, see docs/performance.md).  One process
 serves one database at a time.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 import peewee
 from playhouse.db_url import connect
 from playhouse.db_url import parse as parse_url
-from playhouse.pool import PooledDatabase, PooledPostgresqlDatabase
+from playhouse.pool import PooledDatabase, PooledPostgresqlDatabase, PooledSqliteDatabase
 
 database = peewee.DatabaseProxy()
 
@@ -105,10 +105,24 @@ SQLITE_PRAGMAS = {
 POOL_STALE_SECONDS = 300
 
 
-class PooledPostgres(PooledPostgresqlDatabase):
-    """The pool without a ``SELECT 1`` round trip at every checkout: a connection is
-    reused when the driver does not know it closed and no transaction is left open
-    (those are rolled back and dropped on check-in); one the server dropped fails one
+class _KeepSome:
+    """A peewee pool that keeps at most ``keep`` idle connections: a burst of more
+    threads than that opens more (never waits, so threads that meet at a barrier
+    while holding connections cannot deadlock) and the extra ones are closed when
+    they come back, as SQLAlchemy's overflow does."""
+
+    keep = 8
+
+    def _close(self, conn, close_conn=False):
+        if not close_conn and len(self._connections) >= self.keep:
+            close_conn = True
+        return super()._close(conn, close_conn)
+
+
+class PooledPostgres(_KeepSome, PooledPostgresqlDatabase):
+    """Without a ``SELECT 1`` round trip at every checkout: a connection is reused
+    when the driver does not know it closed and no transaction is left open (those
+    are rolled back and dropped on check-in); one the server dropped fails one
     request and is discarded, and none lives past ``POOL_STALE_SECONDS``."""
 
     def _is_closed(self, conn):
@@ -116,30 +130,33 @@ class PooledPostgres(PooledPostgresqlDatabase):
             self._adapter.txn_status(conn) != self._adapter.txn_idle
 
 
-def open_database(url: str, pool_size: int = 0, pool_timeout: float = 10) -> peewee.Database:
+class PooledSqlite(_KeepSome, PooledSqliteDatabase):
+    pass
+
+
+def open_database(url: str, pool_size: int = 0) -> peewee.Database:
     """Build (not connect) the peewee database for ``url``.
 
-    ``pool_size`` > 0 gives a pooled database of at most that many connections
-    (``connect()`` takes one from the pool, waiting up to ``pool_timeout`` seconds
-    when all are in use; ``close()`` returns it); 0 an unpooled one.  SQLite gets
-    WAL, a busy timeout and foreign keys, set once per connection; ``autoconnect``
-    stays on for the CLI.
+    ``pool_size`` > 0 gives a pooled database keeping up to that many idle
+    connections (``connect()`` takes one from the pool or opens one, ``close()``
+    returns it); 0 an unpooled one.  SQLite gets WAL, a busy timeout and foreign
+    keys, set once per connection; ``autoconnect`` stays on for the CLI.
     """
-    scheme = urlparse(url).scheme
-    if pool_size > 0 and not scheme.endswith("+pool") and scheme != "postgresext":
-        url = url.replace(scheme + ":", scheme + "+pool:", 1)
-    pooled = {"max_connections": pool_size, "stale_timeout": POOL_STALE_SECONDS,
-              "timeout": pool_timeout} if pool_size > 0 else {}
+    scheme = urlparse(url).scheme.split("+")[0]
     if scheme.startswith("sqlite"):
-        # the pool's ``timeout`` is its wait for a free connection; SQLite's own lock
-        # wait is the busy_timeout pragma either way
-        db = connect(url, pragmas=SQLITE_PRAGMAS, check_same_thread=False,
-                     **(pooled or {"timeout": 10}))
-    elif pooled and scheme in {"postgres", "postgresql"}:
-        db = PooledPostgres(**parse_url(url.replace(scheme + ":", "postgresql:", 1)), **pooled)
-    else:
-        db = connect(url, **pooled)
-    return db
+        path = parse_url(url.replace(urlparse(url).scheme + ":", "sqlite:", 1))["database"]
+        if pool_size > 0:
+            db = PooledSqlite(path, max_connections=0, stale_timeout=POOL_STALE_SECONDS,
+                              pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+            db.keep = pool_size
+            return db
+        return connect(url, pragmas=SQLITE_PRAGMAS, timeout=10, check_same_thread=False)
+    if pool_size > 0 and scheme in {"postgres", "postgresql"}:
+        params = parse_url(url.replace(urlparse(url).scheme + ":", "postgresql:", 1))
+        db = PooledPostgres(**params, max_connections=0, stale_timeout=POOL_STALE_SECONDS)
+        db.keep = pool_size
+        return db
+    return connect(url)
 
 
 def close_database(db: peewee.Database) -> None:
