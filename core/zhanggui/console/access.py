@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from flask import g, has_request_context, request
 from flask_login import current_user
