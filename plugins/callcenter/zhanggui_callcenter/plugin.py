@@ -101,13 +101,19 @@ def zhanggui_permissions():
                        _l("Supervise the call center (board, callback lists, SLA)"))]
 
 
+#: the roles this plugin declares, as the console names them
+ROLE_LABELS = (_l("CTI connector"), _l("Call-center supervisor"))
+
+
 @hookimpl
 def zhanggui_default_roles():
+    # a telephony connector and the call center's supervisors serve the whole chain,
+    # as the core's Call-center agent does ("core.all_stores")
     return [RoleGrant("CTI connector", ("can_record on CallEventApi",
-                                        "can_pop on ScreenPopApi")),
+                                        "can_pop on ScreenPopApi", "core.all_stores")),
             RoleGrant("Call-center agent", _AGENT),
             RoleGrant("Call-center supervisor", _AGENT + _SUPERVISOR + (
-                "callcenter.supervise", "can_list on SlaPolicyView", "can_show on SlaPolicyView",
+                "callcenter.supervise", "core.all_stores", "can_list on SlaPolicyView", "can_show on SlaPolicyView",
                 "can_add on SlaPolicyView", "can_edit on SlaPolicyView",
                 "menu_access on SLA policies", "can_list on WorkingHoursView",
                 "can_show on WorkingHoursView", "can_add on WorkingHoursView",

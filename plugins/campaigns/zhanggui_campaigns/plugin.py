@@ -70,6 +70,10 @@ def zhanggui_api_endpoints():
     return [ApiEndpoint(name="campaigns", api=CampaignApi)]
 
 
+#: the role this plugin declares, as the console names it
+ROLE_LABELS = (_l("Message gateway"),)
+
+
 @hookimpl
 def zhanggui_default_roles():
     return [RoleGrant("Marketing", _READ + _WRITE),

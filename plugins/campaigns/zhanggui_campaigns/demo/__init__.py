@@ -25,9 +25,9 @@ AUDIENCES = [
 ]
 
 MESSAGES = {
-    "zh_CN": ("春季会员日：全场双倍积分", "{name}您好！本周六会员日全场双倍积分，详情 https://shop.example.com/spring"),
-    "zh_TW": ("春季會員日：全館雙倍積分", "{name}您好！本週六會員日全館雙倍積分，詳情 https://shop.example.com/spring"),
-    "en": ("Spring member day: double points", "Hello {name}! Double points all day this Saturday: https://shop.example.com/spring"),
+    "zh_CN": ("春季会员日：全场双倍积分", "{name}您好！本周六会员日全场双倍积分，详情 http://127.0.0.1:5000/spring"),
+    "zh_TW": ("春季會員日：全館雙倍積分", "{name}您好！本週六會員日全館雙倍積分，詳情 http://127.0.0.1:5000/spring"),
+    "en": ("Spring member day: double points", "Hello {name}! Double points all day this Saturday: http://127.0.0.1:5000/spring"),
 }
 
 

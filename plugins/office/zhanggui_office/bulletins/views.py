@@ -84,7 +84,8 @@ class BulletinView(StoreScopedMixin, ModelView):
         from flask import current_app
 
         sm = current_app.appbuilder.sm
-        roles = sorted((r.name, str(ROLE_LABELS.get(r.name, r.name)))
+        # a role another plugin declares is translated in that plugin's catalog
+        roles = sorted((r.name, str(ROLE_LABELS.get(r.name) or _(r.name)))
                        for r in sm.get_all_roles() if r.name != sm.auth_role_public)
         return self.render_template("office/bulletin_publish.html",
                                     title=_("Publish a bulletin"), form=form, errors=errors,
