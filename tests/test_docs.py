@@ -129,10 +129,16 @@ def _sample_arguments(app, member_id):
                                        occurred_at=now),
         "points": 120, "expires_on": dt.date(2026, 12, 31), "old": "dormant", "new": "active",
         "channel": "sms", "granted": False,
-        "ticket": types.SimpleNamespace(id=5, category="price_label", store_id=1), "level": 2,
+        "ticket": types.SimpleNamespace(id=5, category="price_label", store_id=1,
+                                        kind="complaint", priority="high", member_id=member_id,
+                                        store_code="SH01"),
+        "level": 2,
         "kind": "shelf_talker.below_cost", "subject": "SKU00042 below cost",
         "requested_by": 1, "payload": {"sku": "SKU00042"}, "reference": "APR-1",
         "approved": True, "decided_by": 1, "comment": "",
+        "member_ids": [member_id], "start": now - dt.timedelta(days=30), "end": now,
+        "source": "unsubscribe", "user_id": 1, "counter_codes": ["SH01-C01"],
+        "counter_code": "SH01-C01", "month": dt.date(2026, 11, 1), "tier_codes": ["gold"],
     }
 
 
@@ -244,7 +250,8 @@ def test_every_other_example_runs_in_a_request(example_app, create_user):
             import zhanggui_shelf_talker.services as services
 
             seeded = dict({k: v for k, v in vars(models).items() if not k.startswith("__")},
-                          member=member, ticket=types.SimpleNamespace(id="T-1"),
+                          member=member, ticket=types.SimpleNamespace(id="T-1"), user_id=1,
+                          start=args["start"], end=args["end"],
                           record_purchase=services.record_purchase, Purchase=models.ShelfTalker,
                           purchase_event=lambda purchase: args["purchase"],
                           Counter=models.ShelfTalker)

@@ -17,7 +17,7 @@ from .i18n import (_, _l, format_currency, format_date, format_datetime, format_
 from .jobs import enqueue
 from .migrations import MigrationContext
 from .plugins import PluginError, hookimpl
-from .registry import (AdminView, ApiEndpoint, DashboardWidget, ExportSection, Job,
+from .registry import (AdminView, ApiEndpoint, AudienceCriterion, MarketingContact, DashboardWidget, ExportSection, Job,
                        MemberPanel, Migration, PaymentEvent, Permission, PointsBonus,
                        PurchaseEvent,
                        PurchaseLineEvent, RefundEvent, RoleGrant, SearchDocument,
@@ -28,7 +28,7 @@ from .memberref import MemberRef
 from .plugins import hook_failure
 
 __all__ = [
-    "AdminView", "ApiEndpoint", "DashboardWidget", "DemoContext", "ExportSection",
+    "AdminView", "ApiEndpoint", "AudienceCriterion", "MarketingContact", "DashboardWidget", "DemoContext", "ExportSection",
     "FixedDecimalField", "Job", "MoneyField",
     "MemberPanel", "Migration", "MigrationContext", "Model", "PaymentEvent", "Permission",
     "PluginError", "PointsBonus", "Progress", "PurchaseEvent", "PurchaseLineEvent", "RefundEvent", "RoleGrant", "SearchDocument", "SearchSource", "TranslationDir",

@@ -137,6 +137,15 @@ def _rate(value: Any) -> str:
     return text
 
 
+def _mail_url(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    text = str(value)
+    if text.split(":", 1)[0].lower() not in {"smtp", "smtps"}:
+        raise ValueError("use smtp://host:port or smtps://host:port")
+    return text
+
+
 def _days(value: Any) -> int:
     days = int(str(value).strip())
     if days < 1:
@@ -152,6 +161,45 @@ def _years(value: Any) -> decimal.Decimal:
     if not years.is_finite() or years <= 0:
         raise ValueError("give a number of years above 0, e.g. 3 or 2.5")
     return years
+
+
+def _messages_per_second(value: Any) -> float:
+    rate = float(str(value).strip())
+    if not 0 <= rate <= 100000:
+        raise ValueError("give messages per second from 0 (no limit) to 100000")
+    return rate
+
+
+def _frequency_caps(value: Any) -> dict[str, tuple[int, int]]:
+    """``email=3/7,sms=2/7``: at most 3 e-mails and 2 SMS per member in 7 days."""
+    caps: dict[str, tuple[int, int]] = {}
+    for part in filter(None, (p.strip() for p in str(value or "").split(","))):
+        channel, _, spec = part.partition("=")
+        count, _, days = spec.partition("/")
+        if channel.strip() not in ("email", "sms") or not count.isdigit() or \
+                not days.isdigit() or int(days) < 1:
+            raise ValueError("write channel=count/days, e.g. email=3/7,sms=2/7")
+        caps[channel.strip()] = (int(count), int(days))
+    return caps
+
+
+def _quiet_hours(value: Any) -> tuple[int, int] | None:
+    """``21-8``: no marketing from 21:00 to 08:00 in the member's time zone."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    start, _, end = text.partition("-")
+    if not (start.isdigit() and end.isdigit() and 0 <= int(start) < 24 and
+            0 <= int(end) < 24 and start != end):
+        raise ValueError("write start-end hours, e.g. 21-8")
+    return int(start), int(end)
+
+
+def _seconds(value: Any) -> int:
+    seconds = int(str(value).strip())
+    if seconds < 1:
+        raise ValueError("give a whole number of seconds, at least 1")
+    return seconds
 
 
 VALUE_GROUPS = ("loyal", "growing", "winback", "ordinary")
@@ -242,6 +290,34 @@ SETTINGS: dict[str, Setting] = {
                 "How R/F/M scores map to value groups (README, Member segmentation)."),
         Setting("FIELD_KEY", _str, None,
                 "Key for encrypting personal fields; default derived from SECRET_KEY."),
+        # marketing sends (plugins/campaigns)
+        Setting("MARKETING_SMTP_URL", _str, None,
+                "SMTP server for campaign e-mail: smtp://user:password@host:port"
+                "[?starttls=1] or smtps://...; none: e-mail campaigns cannot launch."),
+        Setting("MARKETING_MAIL_FROM", _str, "Zhanggui <marketing@localhost>",
+                "From address of campaign e-mail."),
+        Setting("MARKETING_BASE_URL", _str, "http://127.0.0.1:5000",
+                "Public address of this console, for unsubscribe, open and click links."),
+        Setting("MARKETING_RATE_EMAIL", _messages_per_second, 200.0,
+                "E-mails per second, across every worker and host (0: no limit)."),
+        Setting("MARKETING_RATE_SMS", _messages_per_second, 20.0,
+                "SMS per second, across every worker and host (0: no limit)."),
+        Setting("MARKETING_FREQUENCY_CAPS", _frequency_caps, _frequency_caps("email=3/7,sms=2/7"),
+                "Most messages per member and channel in a number of days."),
+        Setting("MARKETING_QUIET_HOURS", _quiet_hours, _quiet_hours("21-8"),
+                "Hours (member's local time) when no marketing is sent, e.g. 21-8; empty: none."),
+        Setting("MARKETING_SMS_GATEWAY", _str, None,
+                "SMS gateway: file:///folder (writes each SMS to a file) or an http(s) URL "
+                "that takes a JSON POST; none: SMS campaigns cannot launch."),
+        Setting("MARKETING_LEASE_SECONDS", _seconds, 300,
+                "How long a send worker holds claimed recipients before another may take them."),
+        Setting("MARKETING_SEND_WORKERS", _seconds, 2,
+                "Send jobs queued per launched campaign (parallel workers)."),
+        Setting("MAIL_URL", _mail_url, None,
+                "SMTP server for notification e-mail: smtp://user:pass@host:port or "
+                "smtps://...; unset: e-mail is skipped."),
+        Setting("MAIL_FROM", _str, "zhanggui@localhost", "Sender address of notification e-mail."),
+        Setting("MAIL_STARTTLS", _bool, False, "Upgrade smtp:// connections with STARTTLS."),
     ]
 }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from .preferences import MIGRATION as USER_PREFERENCES
 from .console.audit import migrate_audit_log
 from .console.scope import migrate_user_store
+from .notifications.models import migrate_notifications
 from .registry import Migration
 
 MIGRATIONS: list[Migration] = [
@@ -15,4 +16,6 @@ MIGRATIONS: list[Migration] = [
     USER_PREFERENCES,         # "0002_user_preferences" -> preferences.py
     Migration("0003_user_store", migrate_user_store,
               "console users' store assignments"),   # -> console/scope.py
+    Migration("0004_notifications", migrate_notifications,
+              "notification inbox, outbox and preferences"),  # -> notifications/models.py
 ]

@@ -33,6 +33,11 @@ def zhanggui_default_roles():
             RoleGrant("Auditor", ("can_list on AuditLogView", "can_show on AuditLogView",
                                   "menu_access on Audit log", "can_get on AuditLogApi",
                                   "can_info on AuditLogApi")),
+            # every role reads its own notifications
+            *[RoleGrant(role, ("can_inbox on NotificationInboxView",
+                               "menu_access on Notifications"))
+              for role in ("Store manager", "Store staff", "Call-center agent", "Marketing",
+                           "Buyer", "Auditor")],
             # roles that work across the whole chain are not limited to a store
             *[RoleGrant(role, (ALL_STORES,)) for role in
               ("Auditor", "Marketing", "Call-center agent", "Buyer")]]
@@ -52,7 +57,11 @@ def zhanggui_admin_views():
     from .console.scope import UserStoreView
 
     security = {"category": "Security", "category_label": _l("Security")}
-    return [AdminView(name="Audit log", view=AuditLogView, label=_l("Audit log"),
+    from .notifications.views import NotificationInboxView
+
+    return [AdminView(name="Notifications", view=NotificationInboxView,
+                      label=_l("Notifications"), icon="fa-bell"),
+            AdminView(name="Audit log", view=AuditLogView, label=_l("Audit log"),
                       icon="fa-list-alt", **security),
             AdminView(name="Store assignments", view=UserStoreView,
                       label=_l("Store assignments"), icon="fa-store", **security),
@@ -86,3 +95,22 @@ def zhanggui_dashboard_widgets():
     return [DashboardWidget(name="core.plugins", title=_l("Plugins enabled"),
                             render=_plugin_tile, order=1000)]
 
+
+@hookimpl
+def zhanggui_jobs():
+    from huey import crontab
+
+    from .notifications import send_due
+    from .registry import Job
+
+    # enqueued by notify(); every minute too, for rows whose quiet hours ended
+    return [Job("core.send_notifications", send_due, retries=0),
+            Job("core.send_due_notifications", send_due, schedule=crontab(minute="*"),
+                retries=0)]
+
+
+@hookimpl
+def zhanggui_models():
+    from .notifications.models import MODELS
+
+    return list(MODELS)

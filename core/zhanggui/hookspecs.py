@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from flask import Flask
 
     from .demo import DemoContext
-    from .registry import (AdminView, ApiEndpoint, DashboardWidget, ExportSection, Job,
+    from .registry import (AdminView, AudienceCriterion, ApiEndpoint, DashboardWidget, ExportSection, Job,
                            MemberPanel, Migration, Permission, PointsBonus, PurchaseEvent,
                            RefundEvent,
                            RoleGrant, SearchSource, TranslationDir)
@@ -325,13 +325,25 @@ def zhanggui_request_approval(kind: str, subject: str, requested_by: Any,
     One-answer hook (``firstresult``): the office plugin answers when installed.  When
     nobody answers the caller decides (usually: approved by the requester's role).
     The decision arrives later through :func:`zhanggui_approval_decided`.
+
+    ``payload`` is the request's field snapshot (JSON-able; ``Decimal`` and dates are
+    kept as text); the answering plugin freezes it, so editing the record afterwards
+    never changes what is approved.  Workflow conditions read its keys (``amount``,
+    ``store``, ``region``...); ``store`` also decides which store's approvers and
+    store-scoped users see it.  The answer is a string reference.  The fallback when
+    nobody answers is documented in ``docs/hooks.md``.
     """
 
 
 @hookspec
 def zhanggui_approval_decided(kind: str, reference: Any, approved: bool,
                               decided_by: Any, comment: str) -> None:
-    """An approval requested with :func:`zhanggui_request_approval` was decided."""
+    """An approval requested with :func:`zhanggui_request_approval` was decided.
+
+    Called once per request, inside the transaction that records the final decision
+    (approved, rejected, or withdrawn by the requester): raising rolls the decision
+    back.  ``reference`` is what the request hook returned.
+    """
 
 
 # --- stores and store scope -------------------------------------------------------
@@ -358,4 +370,183 @@ def zhanggui_stores() -> list[tuple[str, str]]:
     assignments offers only these codes) and when an API checks a store code it was
     given (an unknown store is refused with a field message).  Return ``[]`` when the
     plugin keeps no stores.
+    """
+
+
+# --- marketing audiences and contacts -------------------------------------------------
+
+@hookspec
+def zhanggui_audience_criteria() -> list["AudienceCriterion"]:
+    """Return the conditions this plugin offers to campaign audiences.
+
+    Registration hook: called when an audience is edited, counted or snapshotted.
+    Each :class:`zhanggui.AudienceCriterion` turns ``(operator, value)`` into a query
+    of member ids (one column), so the campaigns plugin combines conditions of
+    several plugins into one set-based SQL statement (nested AND/OR/NOT) without
+    importing any of them.  Names are unique across plugins: prefix them with the
+    plugin name (``members.store``, ``loyalty.tier``).
+    """
+
+
+@hookspec(firstresult=True)
+def zhanggui_audience_universe() -> Any:
+    """Return a query of the ids of every member marketing may address at all.
+
+    One-answer hook (``firstresult``): stops at the first non-``None`` result; the
+    members plugin answers with its members that are neither erased nor merged into
+    another.  Audiences are always a subset of it, and "NOT" is taken within it.
+    """
+
+
+@hookspec(firstresult=True)
+def zhanggui_marketing_contacts(member_ids: list, channel: str) -> dict:
+    """Return ``{member_id: MarketingContact}`` for the members of ``member_ids`` that
+    may be sent a marketing message on ``channel`` now.
+
+    One-answer hook (``firstresult``): stops at the first non-``None`` result; the
+    members plugin answers.  A member is in the answer only with an address for the
+    channel (``email``: an e-mail address; ``sms``, ``phone``: a mobile number) and
+    the member's current consent for that channel granted.  Called by the campaigns
+    plugin at send time, one chunk of members per call, so a withdrawal takes effect
+    for every message not yet sent.
+    """
+
+
+@hookspec(firstresult=True)
+def zhanggui_member_spend(member_ids: list, start: Any, end: Any) -> dict:
+    """Return ``{member_id: (purchases, net_amount)}`` for purchases in ``[start, end)``.
+
+    One-answer hook (``firstresult``): the members plugin answers.  ``start`` and
+    ``end`` are aware UTC datetimes; ``purchases`` counts purchases, ``net_amount`` is
+    a ``Decimal`` of their totals less refunds, in the chain's base currency.
+    Members without purchases may be left out.  The campaigns plugin asks it to
+    measure a campaign's response and attributed revenue.
+    """
+
+
+@hookspec(firstresult=True)
+def zhanggui_sms_gateway() -> Any:
+    """Return the SMS gateway to send through, or ``None``.
+
+    One-answer hook (``firstresult``): stops at the first non-``None`` result.  Called
+    by the notification service each time a notification goes out by SMS, and by the
+    campaigns plugin when an SMS campaign starts sending.  The gateway has
+    ``send(to: str, text: str, reference: str) -> str`` returning the gateway's
+    message id and raising (``OSError`` for trouble worth a retry) on a refused
+    message; ``reference`` is the sender's idempotency key, for carriers that drop
+    duplicates.  The campaigns plugin answers last with the gateway its settings
+    choose; a carrier plugin may answer first.  With no answer, notification SMS are
+    marked *skipped* and logged, and SMS campaigns cannot be sent.
+    """
+
+
+@hookspec(firstresult=True)
+def zhanggui_withdraw_consent(member_id: Any, channel: str, source: str) -> Any:
+    """Record that the member withdrew marketing consent for ``channel``.
+
+    One-answer hook (``firstresult``): the members plugin answers ``True`` once the
+    withdrawal is recorded (which fires :func:`zhanggui_consent_changed` when the
+    answer changed).  ``source`` says how (``unsubscribe``: a one-click link, a
+    ``List-Unsubscribe`` request or an SMS "STOP" reply).  Called by the campaigns
+    plugin; a withdrawal is for that channel only.
+    """
+
+
+# --- approvals (additions) ---------------------------------------------------------
+
+@hookspec(firstresult=True)
+def zhanggui_approval_summary(kind: str, reference: Any,
+                              snapshot: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """Return what an approver reads about a request: ``[(label, value), ...]``.
+
+    One-answer hook (``firstresult``): stops at the first non-``None`` result; answer
+    only for your own ``kind``.  Called by the approval service each time a request
+    is shown (console, API, e-mail) with the ``snapshot`` frozen when it was
+    requested, never the record as it is now.  Labels and values are plain text in
+    the current language (they are escaped).  ``None`` everywhere: the snapshot's
+    own keys and values are shown.
+    """
+
+
+# --- suppliers and counters -------------------------------------------------------
+
+@hookspec(firstresult=True)
+def zhanggui_counter_sales(counter_codes: list[str], start: Any, end: Any
+                           ) -> dict[str, dict[str, dict[str, Any]]] | None:
+    """Return the sales and refunds of counters (专柜) between two moments.
+
+    One-answer hook (``firstresult``): stops at the first non-``None`` result.  The
+    plugin that records purchases answers; the suppliers plugin asks when it settles a
+    month and scores a counter.  ``start`` and ``end`` are timezone-aware datetimes
+    (``start`` included, ``end`` excluded).  Return
+    ``{counter_code: {"sales": {category: Decimal}, "refunds": {category: Decimal}}}``:
+    sales are purchase lines sold at the counter in the window, refunds the refund
+    lines *recorded* in the window (whenever the sale was).  Counters without any
+    are left out; ``None`` means nobody keeps sales.
+    """
+
+
+@hookspec
+def zhanggui_counter_cost_shares(counter_code: str, month: Any) -> list[dict[str, Any]]:
+    """Return the promotion costs a counter's supplier shares in a month.
+
+    Called when a monthly settlement statement is generated; ``month`` is a
+    ``datetime.date`` (the first of the month).  Not ``firstresult``: every plugin's
+    list is added to the statement.  Each item is a dict ``{"reference": str (e.g. the
+    campaign code, at most 100 characters), "amount": Decimal}``, charged to the
+    supplier (negative to credit them).  Return ``[]`` when there is none.
+    """
+
+
+@hookspec
+def zhanggui_counter_score_variables(counter_code: str, start: Any, end: Any
+                                     ) -> dict[str, Any]:
+    """Return extra scoring variables of a counter for a period.
+
+    Called by the counter grading job once per counter and period; ``start`` and
+    ``end`` are ``datetime.date`` (both included).  Not ``firstresult``: the dicts of
+    every plugin are merged into the scorecard's variables (``{"complaints": 3}``,
+    numbers only).  A name the suppliers plugin computes itself, or one an earlier
+    plugin gave, is kept and the later one ignored.  Return ``{}`` when you have none.
+    """
+
+
+# --- call center -----------------------------------------------------------------
+
+@hookspec
+def zhanggui_member_summary(member_id: Any) -> dict[str, Any]:
+    """Return this plugin's facts about ``member_id`` for a screen pop or a call list.
+
+    Called by the call center for each caller it pops (it must be quick: a few
+    indexed reads) and for members on an outbound callback list.  Not
+    ``firstresult``: every plugin answers with a dict of its own top-level sections
+    (the members plugin ``member``, ``purchases`` and ``consent``; loyalty
+    ``loyalty``), the caller merges them; a section answered twice keeps the first
+    plugin's answer.  Values are plain JSON-able data; personal data masked as the
+    console masks it.  Return ``{}`` or ``None`` for an unknown member.
+    """
+
+
+@hookspec(firstresult=True)
+def zhanggui_tier_members(tier_codes: list[str]) -> list[Any]:
+    """Return the ids of the members currently holding one of ``tier_codes``.
+
+    One-answer hook (``firstresult``): stops at the first non-``None`` result.  The
+    loyalty plugin answers; the call center asks when it generates an outbound
+    callback list (e.g. every top-tier member before an event).  Return a list
+    (possibly empty); ``None`` when this plugin does not keep tiers.
+    """
+
+
+@hookspec
+def zhanggui_counter_complaints(counter_codes: list[str], start: Any,
+                                end: Any) -> dict[str, int]:
+    """Return complaints counted against each counter (专柜) in ``[start, end)``.
+
+    Called by the suppliers plugin when it scores counters; ``start`` and ``end`` are
+    timezone-aware UTC datetimes, ``counter_codes`` the counters asked about.  Not
+    ``firstresult``: each plugin that records complaints returns
+    ``{counter_code: count}`` (counters without complaints may be left out) and the
+    caller adds the answers up.  The call center counts complaint tickets opened in
+    the period, duplicates merged away not counted.
     """

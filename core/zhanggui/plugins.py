@@ -350,6 +350,9 @@ class PluginHost:
     def search_sources(self) -> list[Any]:
         return self.collect("zhanggui_search_sources")
 
+    def audience_criteria(self) -> list[Any]:
+        return self.collect("zhanggui_audience_criteria")
+
     def member_panels(self, member_id: Any) -> list[Any]:
         return sorted(self.collect("zhanggui_member_panels", member_id=member_id),
                       key=lambda p: p.order)

@@ -246,3 +246,44 @@ class PointsBonus:
     name: str              # unique across plugins: prefix it with your plugin's name
     points: int            # whole points, at least 0
     reason: str = ""       # shown in the member's ledger
+
+
+@dataclass(frozen=True)
+class AudienceCriterion:
+    """A condition campaign audiences can use, from ``zhanggui_audience_criteria``.
+
+    ``members(operator, value)`` returns a peewee query whose only column is member
+    ids (what satisfies the condition); it is called with an ``operator`` from
+    ``operators`` and a ``value`` already checked by ``kind``:
+
+    * ``choice``: a list of codes from ``choices()`` (operator ``in``);
+    * ``number``: a number (operators ``>=``, ``<=``, ``between`` with ``[low, high]``);
+    * ``days``: a whole number of days back from now (operator ``within``);
+    * ``text``: a non-empty string (operator ``is``).
+
+    ``choices()`` returns ``[(code, label), ...]`` for ``choice`` criteria.
+    """
+
+    name: str
+    label: Any
+    kind: str
+    members: Callable[[str, Any], Any]
+    operators: tuple[str, ...] = ("in",)
+    choices: Callable[[], list] | None = None
+    help: Any = ""
+
+
+@dataclass(frozen=True)
+class MarketingContact:
+    """Where and how to reach one member on one channel (``zhanggui_marketing_contacts``).
+
+    ``address`` is the e-mail address or E.164 mobile number; ``name`` the member's
+    name for greetings (may be empty); ``language`` a console language code
+    (``zh_CN``, ``zh_TW``, ``en``); ``timezone`` an IANA zone for quiet hours.
+    """
+
+    member_id: Any
+    address: str
+    name: str = ""
+    language: str = "zh_CN"
+    timezone: str = "Asia/Shanghai"

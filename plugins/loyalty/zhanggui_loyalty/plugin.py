@@ -168,3 +168,17 @@ def zhanggui_app_ready(app):
 
     app.register_blueprint(Blueprint("loyalty_templates", __name__,
                                      template_folder="templates"))
+
+
+@hookimpl
+def zhanggui_member_summary(member_id):
+    from .member_summary import loyalty_summary
+
+    return loyalty_summary(member_id)
+
+
+@hookimpl
+def zhanggui_tier_members(tier_codes):
+    from .member_summary import tier_member_ids
+
+    return tier_member_ids(tier_codes)

@@ -360,12 +360,20 @@ def consent_and_imports(ctx) -> None:
     ctx.create_tables(_consent_and_import_models())
 
 
+def _email_table(ctx) -> None:
+    from .marketing.models import email_table
+
+    email_table(ctx)
+
+
 def schema_models() -> list[type[peewee.Model]]:
     """Every table as the steps above leave it (what the live models must match):
     a later step's copy of a table replaces the earlier one."""
     tables: dict[str, type[peewee.Model]] = {}
+    from .marketing.models import frozen_email_model
+
     for step in (_initial_models, _refund_models, _tag_models, _merge_models,
-                 _segment_models, _consent_and_import_models):
+                 _segment_models, _consent_and_import_models, lambda: [frozen_email_model()]):
         tables.update((m._meta.table_name, m) for m in step())
     return list(tables.values())
 
@@ -383,4 +391,6 @@ MIGRATIONS = [
               description="RFM/CLV scores, value groups and the lifecycle stage history"),
     Migration(name="0006_consent_and_imports", apply=consent_and_imports,
               description="marketing consent per channel, guardian consent, file imports"),
+    Migration(name="0007_member_email", apply=_email_table,
+              description="members' e-mail addresses, encrypted, for e-mail marketing"),
 ]

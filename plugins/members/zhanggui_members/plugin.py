@@ -8,6 +8,7 @@ from zhanggui import (AdminView, ApiEndpoint, Job, Permission, RoleGrant, Transl
 
 from .consent.models import CONSENT_MODELS
 from .io.models import IO_MODELS
+from .marketing.models import MARKETING_MODELS
 from .merging.models import MERGE_MODELS
 from .profile.models import PROFILE_MODELS
 from .segments.models import SEGMENT_MODELS
@@ -29,7 +30,7 @@ _EXPORT = ("can_download on MemberExportView", "menu_access on Export members")
 
 # every table of the plugin, each feature's after the tables it refers to
 MODELS = (PROFILE_MODELS + TAG_MODELS + MERGE_MODELS + SEGMENT_MODELS + CONSENT_MODELS
-          + IO_MODELS)
+          + IO_MODELS + MARKETING_MODELS)
 
 
 @hookimpl
@@ -181,22 +182,68 @@ def zhanggui_stores():
 
 @hookimpl
 def zhanggui_export_member(member_id):
+    from .marketing.emails import export_email
     from .profile.services import export_member_data
 
-    return export_member_data(member_id)
+    return export_member_data(member_id) + export_email(member_id)
 
 
 @hookimpl
 def zhanggui_erase_member(member_id):
+    from .marketing.emails import erase_email
     from .profile.services import erase_member_data
 
-    return erase_member_data(member_id)
+    return erase_member_data(member_id) + erase_email(member_id)
+
+
+@hookimpl
+def zhanggui_merge_members(source_id, target_id):
+    from .marketing.emails import fold_email
+
+    fold_email(source_id, target_id)
+
+
+@hookimpl
+def zhanggui_audience_criteria():
+    from .marketing.audience import criteria
+
+    return criteria()
+
+
+@hookimpl
+def zhanggui_audience_universe():
+    from .marketing.audience import universe
+
+    return universe()
+
+
+@hookimpl
+def zhanggui_marketing_contacts(member_ids, channel):
+    from .marketing.contacts import marketing_contacts
+
+    return marketing_contacts(member_ids, channel)
+
+
+@hookimpl
+def zhanggui_member_spend(member_ids, start, end):
+    from .marketing.audience import spend
+
+    return spend(member_ids, start, end)
+
+
+@hookimpl
+def zhanggui_withdraw_consent(member_id, channel, source):
+    from .consent.service import record_consent
+
+    record_consent(member_id, channel, False, source, recorded_by=source)
+    return True
 
 
 @hookimpl
 def zhanggui_demo_data(ctx):
     from .consent.demo import build_demo_consents
     from .demo.chain import build_demo_chain
+    from .marketing.demo import build_demo_emails
     from .segments.recompute import demo_segments
     from .tags.demo import build_demo_tags
 
@@ -204,6 +251,7 @@ def zhanggui_demo_data(ctx):
     build_demo_tags(ctx)
     build_demo_consents(ctx)
     demo_segments(ctx)
+    build_demo_emails(ctx)
 
 
 @hookimpl
@@ -246,3 +294,17 @@ def zhanggui_dashboard_widgets():
     from .segments.views import dashboard_widgets
 
     return dashboard_widgets()
+
+
+@hookimpl
+def zhanggui_counter_sales(counter_codes, start, end):
+    from .pos.counter_sales import counter_sales
+
+    return counter_sales(counter_codes, start, end)
+
+
+@hookimpl
+def zhanggui_member_summary(member_id):
+    from .profile.summary import profile_summary
+
+    return profile_summary(member_id)

@@ -40,9 +40,23 @@ NOT_JUDGED = {
     "SecurityApi.refresh": "needs a refresh token, not a permission",
     "DashboardView.index": "any signed-in user; each widget checks its own permission "
                            "(anonymous visitors are sent to sign in: tested below)",
+    "ApprovalLinkView.confirm": "a signed, expiring, single-use e-mail link is the "
+                                "credential (office approvals; its own tests try forged, "
+                                "expired and used links)",
     "*.action": "Flask-AppBuilder checks the named action's own permission inside and "
                 "never runs an action by GET while CSRF is on",
     "*.action_post": "as *.action; the posted action's permission is checked inside",
+    "campaigns_tracking.opened": "a campaign e-mail's open pixel: no sign-in, the random "
+                                 "token is the key (campaigns' own tests)",
+    "campaigns_tracking.clicked": "a campaign link's click-through: no sign-in, token as key; "
+                                  "redirects only to the campaign's stored link",
+    "campaigns_tracking.unsubscribe_page": "one-click unsubscribe from a mailbox: no sign-in, "
+                                           "the token is the key",
+    "campaigns_tracking.unsubscribe_post": "RFC 8058 one-click unsubscribe, posted by mail "
+                                           "clients without a session",
+    "CsatPublicView.answer": "the customer's satisfaction survey: no sign-in, the secret "
+                             "token in the link is the key (unknown token: 404, tested in "
+                             "the call-center plugin)",
 }
 
 #: a permission a view checks itself, on top of the one its decorator checks

@@ -53,6 +53,10 @@ NOT_SCOPED = {
         "store's record (its store is judged)",
     ("POST", "/api/v1/pos/transactions/batch", "member"):
         "as a single sale",
+    ("POST", "/api/v1/campaigns/{campaign_id}/launch", "campaign_id"):
+        "campaigns are chain-wide marketing, run by head office and marketing",
+    ("GET", "/api/v1/campaigns/{campaign_id}/results", "campaign_id"):
+        "as the launch: a campaign's results are the chain's",
     ("GET", "/api/v1/giftcards/{code}/balance", "code"):
         "the example gift-card plugin's cards are bearer cards valid in every store",
     ("POST", "/api/v1/giftcards/{code}/redeem", "code"):

@@ -165,10 +165,12 @@ class PeeweeInterface(BaseInterface):
         return bool(getattr(field, "choices", None)) and not self.is_relation(col_name)
 
     def get_choices(self, col_name) -> list[tuple[Any, str]]:
-        """``[(stored value, label)]`` of a field with ``choices``."""
+        """``[(stored value, label)]`` of a field with ``choices``.  A lazy label stays
+        lazy: forms are built once at start-up and must show it in each reader's
+        language."""
         choices = self._field(col_name).choices
         return [
-            (c[0], str(c[1])) if isinstance(c, (list, tuple)) else (c, str(c))
+            (c[0], c[1]) if isinstance(c, (list, tuple)) else (c, str(c))
             for c in choices
         ]
 

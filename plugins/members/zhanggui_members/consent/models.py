@@ -23,7 +23,8 @@ CHANNELS = (("sms", _l("SMS")), ("email", _l("Email")), ("phone", _l("Phone call
             ("app_push", _l("App push notifications")))
 SOURCES = (("store", _l("In store")), ("pos", _l("POS")), ("app", _l("App")),
            ("callcenter", _l("Call center")), ("import", _l("Import")),
-           ("console", _l("Console")), ("erasure", _l("Personal data erased")))
+           ("console", _l("Console")), ("erasure", _l("Personal data erased")),
+           ("unsubscribe", _l("Unsubscribe link or reply")))
 
 
 class ConsentText(Model):

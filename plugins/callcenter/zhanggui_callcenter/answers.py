@@ -1,0 +1,12 @@
+"""JSON answers of the call-center API, one shape for all."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response
+
+
+def json_answer(status: int, body: Any) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False, default=str), status=status,
+                    mimetype="application/json")

@@ -1,0 +1,2 @@
+"""Audiences: saved member conditions (nested AND/OR/NOT) counted live and
+snapshotted into a campaign's recipients at launch."""

@@ -1,0 +1,1 @@
+"""Evaluating a campaign against its control group."""

@@ -1,0 +1,1 @@
+"""Tasks: assignees, due dates, reminders before they are due, comments."""
