@@ -8,5 +8,7 @@ from flask import Response
 
 
 def json_answer(status: int, body: Any) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, default=str), status=status,
+    # a lone surrogate echoed from the request stays a JSON escape, not a 500
+    return Response(json.dumps(body, ensure_ascii=False, default=str).encode("utf-8", "backslashreplace"),
+                    status=status,
                     mimetype="application/json")

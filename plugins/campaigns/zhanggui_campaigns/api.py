@@ -27,12 +27,25 @@ def _no_nul(value: str) -> None:
 class AudienceCountSchema(Schema):
     definition = fields.Dict(required=True, metadata={
         "description": "The condition tree: {\"all\"|\"any\": [...]}, {\"not\": ...} "
-                       "or {\"criterion\", \"op\", \"value\"}"})
+                       "or one condition {\"criterion\", \"op\", \"value\"}",
+        "properties": {
+            "criterion": {"type": "string", "description": "A condition's name"},
+            "op": {"type": "string", "description": "One of the condition's operators"},
+            "value": {"type": "array", "items": {"type": "string"},
+                      "description": "Choices; a number, two numbers or days by condition"},
+        },
+        "example": {"criterion": "members.lifecycle", "op": "in", "value": ["active"]}})
+
+
+#: a delivery status notification with the original's headers is a few kilobytes; one
+#: that carries the whole original message is cut by the mail server to this much
+MAX_BOUNCE = 500_000
 
 
 class BounceSchema(Schema):
-    message = fields.String(required=True, validate=[validate.Length(max=2_000_000), _no_nul],
-                            metadata={"description": "The bounce as received (RFC 5322)"})
+    message = fields.String(required=True, validate=[validate.Length(max=MAX_BOUNCE), _no_nul],
+                            metadata={"description": "The bounce as received (RFC 5322), "
+                                                     "at most 500,000 characters"})
 
 
 class SmsReplySchema(Schema):
@@ -42,7 +55,9 @@ class SmsReplySchema(Schema):
 
 
 def _json(status: int, body) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, default=str), status=status,
+    # a lone surrogate echoed from the request stays a JSON escape, not a 500
+    return Response(json.dumps(body, ensure_ascii=False, default=str).encode("utf-8", "backslashreplace"),
+                    status=status,
                     mimetype="application/json")
 
 
@@ -54,6 +69,23 @@ def _load(schema: Schema):
         return schema.load(data), None
     except ValidationError as exc:
         return None, _json(422, {"message": exc.messages})
+
+
+def _nested(errors: dict[str, list[str]]) -> dict:
+    """``{"definition.all.0.value": [..]}`` as ``{"definition": {"all": {"0": {"value":
+    [..]}}}}``: field messages shaped like the body, as every other endpoint answers."""
+    out: dict = {}
+    for place, messages in errors.items():
+        node = out
+        *parents, leaf = place.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):  # a group with its own message and items'
+                break
+        else:
+            node[leaf] = messages if not isinstance(node.get(leaf), dict) else \
+                {**node[leaf], "_schema": messages}
+    return out
 
 
 class CampaignApi(BaseApi):
@@ -98,7 +130,7 @@ class CampaignApi(BaseApi):
         try:
             tree = parse(data["definition"])
         except AudienceError as exc:
-            return _json(422, {"message": exc.errors})
+            return _json(422, {"message": _nested(exc.errors)})
         return _json(200, {"count": count(tree)})
 
     @expose("/<int:campaign_id>/launch", methods=["POST"])

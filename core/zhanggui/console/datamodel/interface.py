@@ -407,7 +407,10 @@ class PeeweeInterface(BaseInterface):
             return value.get_id()
         pk = self.get_related_model(col_name)._meta.primary_key
         if isinstance(pk, peewee.IntegerField):
-            return int(str(value).strip())
+            number = int(str(value).strip())
+            if not -2 ** 63 <= number < 2 ** 63:  # no 64-bit key has it: no such record
+                raise ValueError(f"{number} is beyond a 64-bit key")
+            return number
         return pk.adapt(value)
 
     def resolve_column(self, query, col_name):

@@ -23,7 +23,7 @@ from __future__ import annotations
 from flask import flash, jsonify, request
 from flask_appbuilder import ModelView as FABModelView
 from flask_appbuilder.api import ModelRestApi as FABModelRestApi
-from flask_appbuilder.api import API_RESULT_RES_KEY
+from flask_appbuilder.api import API_RESULT_RES_KEY, protect, safe
 from flask_appbuilder.baseviews import expose
 from flask_appbuilder.security.decorators import has_access_api, permission_name
 from flask_appbuilder.urltools import get_filter_args
@@ -262,6 +262,41 @@ class ModelRestApi(ScopedViewMixin, FABModelRestApi):
 
     model2schemaconverter = PeeweeSchemaConverter
 
+    #: Flask-AppBuilder's CRUD routes and the permission each one is checked against
+    CRUD_ROUTES = {"get_list": "get", "get": "get", "info": "info", "post": "post",
+                   "put": "put", "delete": "delete"}
+
+    def __init__(self):
+        # A CRUD route whose permission the API does not grant is not registered at
+        # all, so the OpenAPI document never offers an operation that can only say 403.
+        if self.base_permissions is not None:
+            granted = set(self.base_permissions)
+            refused = {route for route, perm in self.CRUD_ROUTES.items()
+                       if f"can_{perm}" not in granted}
+            self.exclude_route_methods = set(self.exclude_route_methods or ()) | refused
+        super().__init__()
+
+    # Flask-AppBuilder routes GET by ``/<int:pk>`` but PUT and DELETE by ``/<pk>``: a
+    # GET of ``/-1`` or ``/abc`` then met the PUT route and answered 405.  All three
+    # take an integer key here, so such a path is a plain 404.
+    @expose("/<int:pk>", methods=["PUT"])
+    @protect()
+    @safe
+    @permission_name("put")
+    def put(self, pk):
+        return self.put_headless(pk)
+
+    put.__doc__ = FABModelRestApi.put.__doc__
+
+    @expose("/<int:pk>", methods=["DELETE"])
+    @protect()
+    @safe
+    @permission_name("delete")
+    def delete(self, pk):
+        return self.delete_headless(pk)
+
+    delete.__doc__ = FABModelRestApi.delete.__doc__
+
     def get_list_headless(self, **kwargs):
         """GET list: 400 for page arguments no page can have (see class doc)."""
         problem = self._page_problem(kwargs.get("rison") or {})
@@ -345,8 +380,8 @@ class ModelRestApi(ScopedViewMixin, FABModelRestApi):
             item = self.edit_model_schema.load(data, instance=item)
         except ValidationError as err:
             return self.response_422(message=translate_messages(err.messages))
-        self.pre_update(item)
         try:
+            self.pre_update(item)  # may refuse the change: RecordRejected, a 422
             self.datamodel.edit(item)
         except RecordRejected as exc:
             return self._rejected(exc)

@@ -5,7 +5,7 @@ import datetime as dt
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from zhanggui import _l
+from zhanggui import SafeString, _l
 
 from .models import DIRECTIONS, EVENTS, OUTCOMES
 
@@ -16,7 +16,8 @@ def _no_nul(value):
 
 
 def _text(max_len: int, **kw):
-    return fields.String(validate=[validate.Length(max=max_len), _no_nul], **kw)
+    # NUL, lone surrogates and over-long text refused with a field message
+    return SafeString(max_length=max_len, **kw)
 
 
 def _in_range(value: dt.datetime):
@@ -30,17 +31,19 @@ class CallEventSchema(Schema):
     ``ended``.  ``call_id`` is the connector's call id and the idempotency key
     together with ``event``."""
 
-    call_id = fields.String(required=True, validate=[validate.Length(min=1, max=64), _no_nul])
+    call_id = SafeString(required=True, max_length=64, metadata={"example": "pbx-20261205-0001"})
     event = fields.String(required=True, validate=validate.OneOf(EVENTS))
-    caller = _text(40, load_default=None, allow_none=True)
-    extension = _text(20, load_default=None, allow_none=True)
+    caller = _text(40, load_default=None, allow_none=True,
+                   metadata={"example": "13800138000"})
+    extension = _text(20, load_default=None, allow_none=True, metadata={"example": "8001"})
     direction = fields.String(load_default="inbound",
                               validate=validate.OneOf([d for d, _ in DIRECTIONS]))
     occurred_at = fields.AwareDateTime(load_default=None, allow_none=True,
                                        validate=_in_range)
     recording_url = fields.Url(load_default=None, allow_none=True,
                                schemes={"http", "https"},
-                               validate=[validate.Length(max=500), _no_nul])
+                               validate=[validate.Length(max=500), _no_nul],
+                               metadata={"example": "https://pbx.example.cn/rec/0001.wav"})
     outcome = fields.String(load_default=None, allow_none=True,
                             validate=validate.OneOf([o for o, _ in OUTCOMES]))
     notes = _text(2000, load_default=None, allow_none=True)

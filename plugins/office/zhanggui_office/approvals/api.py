@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, g, request
+from flask import Response, g
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import permission_name, protect
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
-from zhanggui import _, has_permission
+from zhanggui import Instant, SafeString, WholeNumber, _, api_action, has_permission
 
 from .models import ApprovalRequest, Decision, RequestStep
 from .permissions import DECIDE
@@ -25,50 +25,26 @@ from .service import ApprovalError, Decide, Delegate, inbox, summary
 
 
 def _answer(status: int, body) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False), status=status,
+    # a lone surrogate echoed from the request stays a JSON escape, not a 500
+    return Response(json.dumps(body, ensure_ascii=False).encode("utf-8", "backslashreplace"),
+                    status=status,
                     mimetype="application/json")
 
 
-class DecisionSchema(Schema):
+class ApprovalDecision(Schema):
     verdict = fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
-    comment = fields.String(load_default="", validate=validate.Length(max=2000))
-    slot = fields.Integer(load_default=None, allow_none=True, strict=True,
-                          validate=validate.Range(min=1, max=2 ** 62))
+    comment = SafeString(load_default="", max_length=2000)
+    slot = WholeNumber(load_default=None, allow_none=True, min_value=1,
+                       metadata={"description": "The parallel slot decided (optional)"})
 
 
-class DelegationSchema(Schema):
-    delegate = fields.Integer(required=True, strict=True, validate=validate.Range(min=1,
-                                                                                   max=2 ** 31))
-    starts_at = fields.AwareDateTime(required=True, default_timezone=None)
-    ends_at = fields.AwareDateTime(required=True, default_timezone=None)
-    kind = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80))
-
-
-def _translated(messages: dict) -> dict:
-    """marshmallow's English messages, in the caller's language for the common ones."""
-    known = {"Missing data for required field.": _("This field is required."),
-             "Not a valid integer.": _("Give a whole number."),
-             "Not a valid datetime.": _("Give a date and time with its offset "
-                                        "(ISO 8601)."),
-             "Not a valid aware datetime.": _("Give a date and time with its offset "
-                                              "(ISO 8601)."),
-             "Unknown field.": _("Unknown field.")}
-    out = {}
-    for key, value in messages.items():
-        items = value if isinstance(value, list) else [value]
-        out[key] = [known.get(str(v), _("Invalid value.")) if isinstance(v, str)
-                    else _("Invalid value.") for v in items]
-    return out
-
-
-def _body(schema: Schema):
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return None, _answer(400, {"message": _("The request body is not a JSON object.")})
-    try:
-        return schema.load(data), None
-    except ValidationError as exc:
-        return None, _answer(422, {"message": _translated(exc.messages)})
+class ApprovalDelegation(Schema):
+    delegate = WholeNumber(required=True, min_value=1, max_value=2 ** 31,
+                           metadata={"description": "The user who decides meanwhile"})
+    starts_at = Instant(required=True)
+    ends_at = Instant(required=True)
+    kind = SafeString(load_default=None, allow_none=True, max_length=80,
+                      metadata={"example": "office.expense"})
 
 
 def request_json(item: ApprovalRequest) -> dict:
@@ -158,92 +134,29 @@ class ApprovalApi(BaseApi):
             return _answer(404, {"message": _("No such approval request.")})
         return _answer(200, {"result": request_json(item)})
 
-    @expose("/<int:pk>/decision", methods=["POST"])
-    @protect()
-    @permission_name("decide")
-    def post_decision(self, pk):
-        """Approve or reject the current step as the caller.
-        ---
-        post:
-          summary: Decide the current step of a request
-          parameters:
-          - in: path
-            name: pk
-            schema:
-              type: integer
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    verdict:
-                      type: string
-                      enum: [approve, reject]
-                    comment:
-                      type: string
-                    slot:
-                      type: integer
-          responses:
-            201:
-              description: Recorded
-            403:
-              description: The caller may not decide approvals
-            404:
-              description: No such request for the caller
-            422:
-              description: Refused; nothing changed
-        """
+    @api_action("/<int:pk>/decision", request=ApprovalDecision, status=201,
+                permission="decide",
+                errors={403: "The caller may not decide approvals",
+                        404: "No such request for the caller",
+                        422: "Refused; nothing changed"})
+    def post_decision(self, pk, data):
+        """Approve or reject the current step of a request as the caller."""
         if not has_permission(DECIDE):
             return _answer(403, {"message": _("You may not decide approvals.")})
         if _visible(pk) is None:
             return _answer(404, {"message": _("No such approval request.")})
-        data, error = _body(DecisionSchema())
-        if error:
-            return error
         try:
-            outcome = Decide(pk, g.user.id, data["verdict"], data["comment"], channel="api",
-                             slot_id=data["slot"]).run()
+            outcome = Decide(pk, g.user.id, data["verdict"], data["comment"] or "",
+                             channel="api", slot_id=data["slot"]).run()
         except ApprovalError as exc:
             return _answer(422, {"message": exc.messages})
         return _answer(201, {"result": request_json(outcome.request),
                              "finished": outcome.finished})
 
-    @expose("/delegations", methods=["POST"])
-    @protect()
-    @permission_name("delegate")
-    def post_delegation(self):
-        """Let another user decide for the caller while away.
-        ---
-        post:
-          summary: Delegate the caller's approvals for a time
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    delegate:
-                      type: integer
-                    starts_at:
-                      type: string
-                      format: date-time
-                    ends_at:
-                      type: string
-                      format: date-time
-                    kind:
-                      type: string
-          responses:
-            201:
-              description: Recorded
-            422:
-              description: Refused; nothing changed
-        """
-        data, error = _body(DelegationSchema())
-        if error:
-            return error
+    @api_action("/delegations", request=ApprovalDelegation, status=201,
+                permission="delegate", errors={422: "Refused; nothing changed"})
+    def post_delegation(self, data):
+        """Let another user decide for the caller while away."""
         try:
             row = Delegate(g.user.id, data["delegate"], data["starts_at"], data["ends_at"],
                            data["kind"]).run()

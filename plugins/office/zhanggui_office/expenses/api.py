@@ -11,37 +11,44 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, g, request
+from flask import Response, g
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import permission_name, protect
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
-from zhanggui import _
+from zhanggui import SafeString, _, api_action
 from zhanggui.console.scope import user_store_codes
 
-from ..approvals.api import _translated
 from .models import ExpenseClaim, ExpenseLine
 from .service import CreateClaim, ExpenseError, SubmitClaim
 
 
 def _answer(status, body):
-    return Response(json.dumps(body, ensure_ascii=False), status=status,
+    # a lone surrogate echoed from the request stays a JSON escape, not a 500
+    return Response(json.dumps(body, ensure_ascii=False).encode("utf-8", "backslashreplace"),
+                    status=status,
                     mimetype="application/json")
 
 
-class LineSchema(Schema):
-    category = fields.String(required=True, validate=validate.Length(max=30))
-    description = fields.String(required=True, validate=validate.Length(max=200))
-    amount = fields.String(required=True, validate=validate.Length(max=20))
-    spent_on = fields.String(required=True, validate=validate.Length(max=10))
+class ExpenseClaimLine(Schema):
+    category = SafeString(required=True, max_length=30, metadata={"example": "travel"})
+    description = SafeString(required=True, max_length=200,
+                             metadata={"example": "Taxi to the supplier fair"})
+    amount = SafeString(required=True, max_length=20,
+                        metadata={"example": "12.50", "description": "A decimal amount"})
+    spent_on = SafeString(required=True, max_length=10,
+                          metadata={"example": "2026-12-01", "format": "date"})
 
 
-class ClaimSchema(Schema):
-    store_code = fields.String(required=True, validate=validate.Length(max=32))
-    department = fields.String(required=True, validate=validate.Length(max=60))
-    title = fields.String(required=True, validate=validate.Length(max=200))
-    currency = fields.String(load_default="CNY", validate=validate.Length(equal=3))
-    lines = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=50))
+class ExpenseClaimRequest(Schema):
+    store_code = SafeString(required=True, max_length=32, metadata={"example": "BJ01"})
+    department = SafeString(required=True, max_length=60, metadata={"example": "Sales"})
+    title = SafeString(required=True, max_length=200,
+                       metadata={"example": "December travel"})
+    currency = SafeString(load_default="CNY", validate=validate.Length(equal=3),
+                          max_length=3, metadata={"example": "CNY"})
+    lines = fields.List(fields.Nested(ExpenseClaimLine), required=True,
+                        validate=validate.Length(min=1, max=50))
 
 
 def claim_json(claim: ExpenseClaim) -> dict:
@@ -69,33 +76,10 @@ class ExpenseApi(BaseApi):
     openapi_spec_tag = "Expenses"
     base_permissions = ["can_claim", "can_get"]
 
-    @expose("/claims", methods=["POST"])
-    @protect()
-    @permission_name("claim")
-    def post_claim(self):
-        """Create a draft expense claim.
-        ---
-        post:
-          summary: Create a draft expense claim
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  type: object
-          responses:
-            201:
-              description: Created
-            422:
-              description: Refused with field messages; nothing written
-        """
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            return _answer(400, {"message": _("The request body is not a JSON object.")})
-        try:
-            data = ClaimSchema().load(data)
-        except ValidationError as exc:
-            return _answer(422, {"message": _translated(exc.messages)})
+    @api_action("/claims", request=ExpenseClaimRequest, status=201, permission="claim",
+                errors={422: "Refused with field messages; nothing written"})
+    def post_claim(self, data):
+        """Create a draft expense claim."""
         try:
             claim = CreateClaim(g.user.id, data["store_code"], data["department"],
                                 data["title"], data["lines"], currency=data["currency"],

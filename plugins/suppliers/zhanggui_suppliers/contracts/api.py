@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import g
 from flask_appbuilder.api import expose, protect
 from flask_appbuilder.security.decorators import permission_name
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
-from zhanggui import _
-from zhanggui.console.datamodel import ModelRestApi, PeeweeInterface
+from zhanggui import SafeString, _, api_action
+from zhanggui.console.datamodel import ModelRestApi, PeeweeInterface, RecordRejected
 from zhanggui.console.scope import StoreScopedMixin
 
-from ..api_support import answer, load_body, run_command
+from ..api_support import answer, run_command
 from .models import Contract
 from .service import EDITABLE, DecideContract, RenewContract, SignContract, SubmitContract
 
@@ -19,16 +19,20 @@ COLUMNS = ["code", "supplier", "counter", "kind", "starts_on", "ends_on", "curre
            "tier_mode", "monthly_guarantee", "monthly_rent", "notes"]
 
 
-class DecisionSchema(Schema):
-    comment = fields.String(load_default="", validate=validate.Length(max=200))
+class ContractDecision(Schema):
+    comment = SafeString(load_default="", max_length=200,
+                         metadata={"description": "The approver's comment"})
 
 
-class SignSchema(Schema):
-    signed_on = fields.Date(required=True)
+class ContractSigning(Schema):
+    signed_on = fields.Date(required=True, metadata={"example": "2026-01-05"})
 
 
-class RenewSchema(Schema):
-    ends_on = fields.Date(required=True)
+class ContractRenewal(Schema):
+    ends_on = fields.Date(required=True, metadata={"example": "2027-12-31"})
+
+
+ACTION_ERRORS = {404: "Not found", 422: "Field messages (wrong status, incomplete terms)"}
 
 
 def contract_json(c: Contract) -> dict:
@@ -57,15 +61,12 @@ class ContractApi(StoreScopedMixin, ModelRestApi):
         item.store_code = item.counter.store_code if item.counter_id else ""
 
     def pre_update(self, item):
+        """Only drafts (and rejected contracts) change: others answer 422, after the
+        body itself was checked."""
+        if item.status not in EDITABLE:
+            message = _("Only a draft or rejected contract can be changed.")
+            raise RecordRejected(message, {"status": [message]})
         self.pre_add(item)
-
-    def put_headless(self, pk):
-        """Only drafts (and rejected contracts) change; others answer 422."""
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is not None and item.status not in EDITABLE:
-            return answer(422, {"message": {"status": [
-                _("Only a draft or rejected contract can be changed.")]}})
-        return super().put_headless(pk)
 
     def _scoped(self, pk):
         return self.datamodel.get(pk)
@@ -94,87 +95,31 @@ class ContractApi(StoreScopedMixin, ModelRestApi):
         """
         return self._action(pk, lambda c: SubmitContract(c.id, _user()).run())
 
-    @expose("/<int:pk>/approve", methods=["POST"])
-    @protect()
-    @permission_name("decide")
-    def approve(self, pk):
-        """Approve a contract awaiting approval (when no approval workflow answers).
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          responses:
-            200: {description: Approved}
-            404: {description: Not found}
-            422: {description: Not awaiting approval, or your own submission}
-        """
-        return self._decide(pk, True)
+    @api_action("/<int:pk>/approve", request=ContractDecision, permission="decide",
+                errors=ACTION_ERRORS)
+    def approve(self, pk, data):
+        """Approve a contract awaiting approval (when no approval workflow answers)."""
+        return self._decide(pk, True, data)
 
-    @expose("/<int:pk>/reject", methods=["POST"])
-    @protect()
-    @permission_name("decide")
-    def reject(self, pk):
-        """Reject a contract awaiting approval.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          responses:
-            200: {description: Rejected}
-            404: {description: Not found}
-            422: {description: Not awaiting approval, or your own submission}
-        """
-        return self._decide(pk, False)
+    @api_action("/<int:pk>/reject", request=ContractDecision, permission="decide",
+                errors=ACTION_ERRORS)
+    def reject(self, pk, data):
+        """Reject a contract awaiting approval."""
+        return self._decide(pk, False, data)
 
-    def _decide(self, pk, approved):
-        body, error = load_body(DecisionSchema())
-        if error:
-            return error
+    def _decide(self, pk, approved, body):
         return self._action(pk, lambda c: DecideContract(c.id, approved, _user(),
                                                          body["comment"]).run())
 
-    @expose("/<int:pk>/sign", methods=["POST"])
-    @protect()
-    @permission_name("sign")
-    def sign(self, pk):
-        """Sign an approved contract: it runs, and its supplier becomes contracted.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          responses:
-            200: {description: Signed}
-            404: {description: Not found}
-            422: {description: Field messages}
-        """
-        body, error = load_body(SignSchema())
-        if error:
-            return error
-        return self._action(pk, lambda c: SignContract(c.id, body["signed_on"], _user()).run())
+    @api_action("/<int:pk>/sign", request=ContractSigning, permission="sign",
+                errors=ACTION_ERRORS)
+    def sign(self, pk, data):
+        """Sign an approved contract: it runs, and its supplier becomes contracted."""
+        return self._action(pk, lambda c: SignContract(c.id, data["signed_on"], _user()).run())
 
-    @expose("/<int:pk>/renew", methods=["POST"])
-    @protect()
-    @permission_name("renew")
-    def renew(self, pk):
-        """Draft a renewal from the day after the contract ends until ``ends_on``.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          responses:
-            200: {description: The renewal's draft}
-            404: {description: Not found}
-            422: {description: Field messages (a grade blocking renewal, dates)}
-        """
-        body, error = load_body(RenewSchema())
-        if error:
-            return error
-        return self._action(pk, lambda c: RenewContract(c.id, body["ends_on"], _user()).run())
+    @api_action("/<int:pk>/renew", request=ContractRenewal, permission="renew",
+                errors=ACTION_ERRORS)
+    def renew(self, pk, data):
+        """Draft a renewal from the day after the contract ends until ``ends_on``
+        (refused when the counter's grade blocks renewal)."""
+        return self._action(pk, lambda c: RenewContract(c.id, data["ends_on"], _user()).run())

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from flask import g
-from flask_appbuilder.api import expose, protect
-from flask_appbuilder.security.decorators import permission_name
 from marshmallow import Schema, fields, validate
 
-from zhanggui import _
+from zhanggui import SafeString, _, api_action
 from zhanggui.console.datamodel import ModelRestApi, PeeweeInterface
 
-from ..api_support import answer, load_body, run_command
+from ..api_support import answer, run_command
 from .models import SUPPLIER_STATUSES, Licence, Supplier
 from .service import MoveSupplier, record_creation
 
 
-class MoveSchema(Schema):
-    to_status = fields.String(required=True,
+class SupplierMove(Schema):
+    to_status = fields.String(required=True, metadata={"example": "negotiating"},
                               validate=validate.OneOf([code for code, _label in SUPPLIER_STATUSES]))
-    reason = fields.String(load_default="", validate=validate.Length(max=200))
+    reason = SafeString(load_default="", max_length=200,
+                        metadata={"example": "First meeting held"})
 
 
 class SupplierApi(ModelRestApi):
@@ -35,37 +34,14 @@ class SupplierApi(ModelRestApi):
     def post_add(self, item):
         record_creation(item, getattr(getattr(g, "user", None), "id", None))
 
-    @expose("/<int:pk>/move", methods=["POST"])
-    @protect()
-    @permission_name("move")
-    def move(self, pk):
-        """Move a supplier along its lifecycle.
-        ---
-        post:
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          requestBody:
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    to_status: {type: string}
-                    reason: {type: string}
-          responses:
-            200: {description: Moved}
-            404: {description: Not found}
-            422: {description: Field messages; nothing changed}
-        """
+    @api_action("/<int:pk>/move", request=SupplierMove, permission="move",
+                errors={404: "Not found", 422: "Field messages; nothing changed"})
+    def move(self, pk, data):
+        """Move a supplier along its lifecycle (*contracted* only by signing)."""
         if self.datamodel.get(pk) is None:
             return answer(404, {"message": _("Not found.")})
-        body, error = load_body(MoveSchema())
-        if error:
-            return error
         user = getattr(getattr(g, "user", None), "id", None)
-        return run_command(lambda: MoveSupplier(pk, body["to_status"], body["reason"],
+        return run_command(lambda: MoveSupplier(pk, data["to_status"], data["reason"] or "",
                                                 user_id=user).run(),
                            lambda s: {"id": s.id, "status": s.status})
 
