@@ -2,6 +2,8 @@
 throwaway plugins), not on the data interface's tiny shop app of ../conftest.py."""
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 
 import peewee
@@ -205,7 +207,10 @@ def route_world(tmp_path_factory, _pg_worker_database):
         url = f"sqlite:///{tmp / 'matrix.db'}"
     app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp / "instance"),
                       "QUEUE_URL": "immediate://", "TESTING": True,
-                      "SECRET_KEY": "matrix-secret-key"})
+                      "SECRET_KEY": "matrix-secret-key",
+                      # the matrix sends ten thousand requests with tokens taken at the
+                      # start: on a loaded machine that outlasts the 15-minute default
+                      "JWT_ACCESS_TOKEN_EXPIRES": dt.timedelta(hours=4)})
     runner = app.test_cli_runner()
     with app.app_context():
         for args in ([], ["--seed", "7", "--members", "40", "--as-of", "2026-06-30", "--quiet"]):
