@@ -61,6 +61,16 @@ def bulk_chain(n: int) -> tuple[set, set]:
             MemberEmail.insert_many(emails).execute()
             ConsentRecord.insert_many(records).execute()
             ConsentState.insert_many(states).execute()
+        # rows were written with their ids: move PostgreSQL's sequences past them, so
+        # the consent changes made during the send get fresh ids
+        from zhanggui.db import backend
+
+        if backend(Member._meta.database) == "postgresql":
+            for model in (Member, ConsentRecord):
+                table = model._meta.table_name
+                model._meta.database.execute_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))")
     return mailable, every
 
 
