@@ -89,3 +89,24 @@ def test_a_look_up_by_phone_is_at_most_three_statements(till_app):
     audited = [sql for sql in sent.statements if "zhanggui_audit_" in sql]
     assert any(sql.lstrip().upper().startswith("INSERT") for sql in audited), sent.report()
     assert len(audited) <= AUDIT_BUDGET, sent.report()
+
+
+def test_a_batch_writes_its_sales_lines_and_payments_in_one_statement_each(till_app):
+    client, headers = till_app.test_client(), _api_key(till_app)
+    assert client.post("/api/v1/pos/transactions", json=_sale(1),
+                       headers=headers).status_code == 201
+    batch = [_sale(n, phone=f"139{n:08d}") for n in range(2, 22)]
+    with count_statements() as sent:
+        answer = client.post("/api/v1/pos/transactions/batch", json={"transactions": batch},
+                             headers=headers)
+    assert answer.status_code == 200, answer.get_json()
+    assert {r["status"] for r in answer.get_json()["results"]} == {201}
+    print(sent.report())
+
+    def inserts(table: str) -> int:
+        return sum(1 for sql in sent.statements
+                   if " ".join(sql.split()).startswith(f'INSERT INTO "{table}" '))
+
+    assert (inserts("members_purchase"), inserts("members_purchase_line"),
+            inserts("members_payment")) == (1, 1, 1), sent.report()
+    assert sent.transactions == 1, sent.report()

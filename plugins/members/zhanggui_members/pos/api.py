@@ -32,7 +32,8 @@ from ..profile.phones import PhoneNumberError
 from ..profile.services import find_member, member_in_scope, member_summary
 from .parsing import PosInputError
 from .schemas import PosBatchSchema, PosRefundSchema, PosSaleSchema, schema_errors
-from .purchases import record_refund, record_sale, record_sales
+from .batch import record_sales
+from .purchases import record_refund, record_sale
 from ..profile.models import Member
 
 log = logging.getLogger("zhanggui.members.api")

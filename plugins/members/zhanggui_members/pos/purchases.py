@@ -21,7 +21,6 @@ from __future__ import annotations
 import decimal
 import enum
 import json
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,9 +34,7 @@ from ..profile.models import (CENT, Member, MemberIdentity, Payment, Purchase, P
                               Refund, RefundLine, Store)
 from ..profile.crypto import phone_cipher
 from ..profile.services import find_member, find_member_by_identity, masked_phone, phone_fields
-from .parsing import MAX_BATCH, PosInputError, PosSale, RefundRequest, parse_refund, parse_sale
-
-log = logging.getLogger("zhanggui.members.pos")
+from .parsing import PosInputError, PosSale, RefundRequest, parse_refund, parse_sale
 
 POLICIES = ("potential", "anonymous")
 
@@ -128,36 +125,6 @@ def _write_once(write, find_stored, fingerprint, conflict) -> PosResult:
             raise
         return _replay(stored, fingerprint, conflict)
     return PosResult(Outcome.RECORDED, body)
-
-
-def record_sales(items: Any, *, unknown_members: str = "potential",
-                 stores: set[str] | None = None) -> list[dict]:
-    """Record up to :data:`MAX_BATCH` sales, each on its own.
-
-    Returns one ``{"index", "id", "status", "body"}`` per item, in order; one bad
-    or failing sale is rolled back alone (a savepoint each) and the rest are kept.
-    Raises :class:`PosInputError` when ``items`` is not a list of at most MAX_BATCH.
-    """
-    if not isinstance(items, list) or not items:
-        raise PosInputError({"transactions": [str(_l("Give a non-empty list of "
-                                                     "transactions."))]})
-    if len(items) > MAX_BATCH:
-        raise PosInputError({"transactions": [str(_l("At most %(count)s transactions per "
-                                                     "batch.", count=MAX_BATCH))]})
-    results = []
-    with write_transaction():
-        for index, item in enumerate(items):
-            try:
-                result = record_sale(item, unknown_members=unknown_members, stores=stores)
-            except Exception:  # a listener failed: this sale only is rolled back
-                log.exception("POS batch: transaction %s could not be recorded", index)
-                result = _message(Outcome.FAILED, _l("This transaction could not be "
-                                                     "recorded; nothing of it was stored. "
-                                                     "Send it again."))
-            results.append({"index": index,
-                            "id": item.get("id") if isinstance(item, dict) else None,
-                            "status": result.status, "body": result.data()})
-    return results
 
 
 def _record(sale: PosSale, fingerprint: str, unknown_members: str) -> str:
