@@ -143,6 +143,9 @@ def _profiler():
 
 
 def main():
+    from zhanggui.sqlcount import count_statements, install
+
+    install()  # before either app opens a connection: statements per page are counted
     kind = sys.argv[1]
     spec = json.loads(sys.argv[2])
     app = fab_app(spec["username"], spec["password"]) if kind == "fab" else zhanggui_app()
@@ -156,6 +159,8 @@ def main():
         url = case_url(view, case, spec["page_size"])
         for _ in range(spec["warmup"]):
             response = client.get(url)
+        with count_statements() as sent:
+            client.get(url)
         samples = []
         profiler = _profiler()
         for _ in range(spec["repeat"]):
@@ -177,7 +182,7 @@ def main():
                  if len(cells) == 1 + LIST_COLUMNS]
         out[name] = {"url": url, "status": response.status_code, "median_ms":
                      statistics.median(samples), "samples_ms": samples, "rows": len(names), "names": names,
-                     "bytes": len(body)}
+                     "bytes": len(body), "statements": len(sent)}
     print(json.dumps(out))
 
 

@@ -181,9 +181,11 @@ class Gunicorn:
     :meth:`stop` ends the master and every worker it forked, and nothing else."""
 
     def __init__(self, url: str, instance: Path, workers: int = 2, threads: int = 2,
-                 plugins: str | None = None):
+                 plugins: str | None = None, app: str = "zhanggui.app:create_app()",
+                 ready_path: str = "/login/"):
         self.url, self.instance = url, instance
         self.workers, self.threads, self.plugins = workers, threads, plugins
+        self.app, self.ready_path = app, ready_path
         self.process: subprocess.Popen | None = None
         self.port = 0
         self._log = None
@@ -200,6 +202,7 @@ class Gunicorn:
         env = datasets.app_env(self.url, self.instance)
         if self.plugins:
             env["ZHANGGUI_PLUGINS"] = self.plugins
+        env["BARE_DATABASE_URL"] = self.url  # the baseline apps' database
         self.port = free_port()
         self._log = tempfile.NamedTemporaryFile(prefix="zg-bench-gunicorn-", suffix=".log",
                                                 delete=False)
@@ -208,7 +211,7 @@ class Gunicorn:
              "--workers", str(self.workers), "--worker-class", "gthread",
              "--threads", str(self.threads), "--keep-alive", "60", "--timeout", "300",
              "--graceful-timeout", "5", "--log-level", "warning",
-             "zhanggui.app:create_app()"],
+             self.app],
             env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while True:
@@ -217,7 +220,7 @@ class Gunicorn:
                                    f"{self.log()[-3000:]}")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-                conn.request("GET", "/login/")
+                conn.request("GET", self.ready_path)
                 status = conn.getresponse().status
                 conn.close()
                 if status == 200:
@@ -278,7 +281,7 @@ class Drive:
 def drive(port: int, key: str, work: list[list[tuple[str, bytes]]],
           warm: list[tuple[str, str]] = ()) -> Drive:
     """One thread per list in ``work``, each with its own keep-alive connection,
-    posting its ``(path, JSON body)`` in order with ``Authorization: Bearer key``.
+    posting its ``(path, JSON body)`` in order (a ``GET`` when the body is ``None``) with ``Authorization: Bearer key``.
     Every client first sends the untimed ``warm`` requests (``(method, path)``); the
     clock runs from when all are ready until the last answer."""
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json",
@@ -302,7 +305,8 @@ def drive(port: int, key: str, work: list[list[tuple[str, bytes]]],
                 started = time.perf_counter()
                 if conn.sock is None:
                     opened[index] += 1
-                conn.request("POST", path, body=body, headers=headers)
+                conn.request("GET" if body is None else "POST", path, body=body,
+                             headers=headers)
                 response = conn.getresponse()
                 data = response.read()
                 out.append((response.status, data, time.perf_counter() - started))

@@ -86,8 +86,11 @@ class ConsoleList(Benchmark):
         return result
 
     def _figures(self, result, label):
-        return [Figure(f"{name}_ms", f"{label}: {self.labels[name]}, median",
-                       result[name]["median_ms"], "ms") for name in self.cases]
+        figures = [Figure(f"{name}_ms", f"{label}: {self.labels[name]}, median",
+                          result[name]["median_ms"], "ms") for name in self.cases]
+        return figures + [Figure(f"{name}_statements", f"{label}: {self.labels[name]}, "
+                                 "SQL statements", result[name]["statements"], "statements")
+                          for name in self.cases]
 
     def run(self):
         return self._figures(self._side("zhanggui"), "MemberView (peewee)")

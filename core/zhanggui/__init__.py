@@ -39,6 +39,7 @@ __all__ = [
     "write_transaction",
     # declarative plugins, member references, API actions (docs/plugins.md)
     "ApiError", "MemberRef", "api_action", "hook_failure", "json_response",
+    "cached",
 ]
 __all__ += ["Instant", "SafeString", "StrictBoolean", "WholeNumber"]
 
@@ -77,3 +78,13 @@ def __getattr__(name: str):
 
         return getattr(safe_fields, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def cached(key, load):
+    """``load()``'s answer, kept by this worker until any watched table changes (see
+    :meth:`MigrationContext.watch_for_caches`) or for ``SECURITY_CACHE_SECONDS`` at
+    most; ``key`` (hashable, prefixed with the plugin's name) names it.  For
+    settings-like rows read on hot paths; treat the answer as read-only.  Outside an
+    application it is simply ``load()``."""
+    from .console.seccache import security_cache
+
+    cache = security_cache()
+    return load() if cache is None else cache.get(key, load)

@@ -59,7 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .memberref import bind_member_refs
 
     bind_member_refs(m for ms in plugins.models_by_plugin().values() for m in ms)
-    db = open_database(settings["DATABASE_URL"])
+    db = open_database(settings["DATABASE_URL"], pool_size=settings["DATABASE_POOL_SIZE"])
     database.initialize(db)
     state = Zhanggui(settings=settings, plugins=plugins, db=db, queue=None)  # type: ignore[arg-type]
     app.extensions["zhanggui"] = state
@@ -72,7 +72,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.teardown_request
     def _close_db(exc):
         if not db.is_closed():
-            db.close()
+            db.close()  # pooled: back to the pool, still open
 
     from .i18n import init_i18n
     init_i18n(app, plugins)
@@ -92,8 +92,8 @@ def _flask_config(settings: dict[str, Any]) -> dict[str, Any]:
         "TESTING": settings["TESTING"],
         "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(settings["DATABASE_URL"]),
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "APP_NAME": "Zhanggui",
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(settings),
         "APP_THEME": "",
         "WTF_CSRF_ENABLED": settings["CSRF_ENABLED"],
         "AUTH_TYPE": 1,  # AUTH_DB
@@ -128,6 +128,20 @@ def _flask_config(settings: dict[str, Any]) -> dict[str, Any]:
         "LANGUAGES": {lang: {"flag": _FLAGS[lang], "name": _LANGUAGE_NAMES[lang]}
                       for lang in langs},
     }
+
+
+def _engine_options(settings: dict[str, Any]) -> dict[str, Any]:
+    """FAB's SQLAlchemy engine: a kept pool without a ping per checkout (a ``SELECT 1``
+    before every request's first statement); connections are recycled after the
+    peewee pool's stale time instead, and a dead one fails one request, not all."""
+    from .db import POOL_STALE_SECONDS
+
+    options: dict[str, Any] = {"pool_pre_ping": False, "pool_recycle": POOL_STALE_SECONDS}
+    size = settings["DATABASE_POOL_SIZE"]
+    if size > 0 and not str(settings["DATABASE_URL"]).startswith("sqlite"):
+        # kept: the peewee pool's size; a burst may open 10 more, closed on return
+        options.update(pool_size=size, max_overflow=10)
+    return options
 
 
 _FLAGS = {"zh_CN": "cn", "zh_TW": "tw", "en": "gb"}

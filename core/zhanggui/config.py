@@ -144,6 +144,18 @@ def _mail_url(value: Any) -> str | None:
     if text.split(":", 1)[0].lower() not in {"smtp", "smtps"}:
         raise ValueError("use smtp://host:port or smtps://host:port")
     return text
+def _count(value: Any) -> int:
+    number = int(str(value).strip())
+    if number < 0:
+        raise ValueError("give a whole number, 0 or more")
+    return number
+
+
+def _lifetime(value: Any) -> float:
+    seconds = float(str(value).strip())
+    if not 0 <= seconds <= 86400:
+        raise ValueError("give a number of seconds between 0 and 86400")
+    return seconds
 
 
 def _days(value: Any) -> int:
@@ -318,6 +330,14 @@ SETTINGS: dict[str, Setting] = {
                 "smtps://...; unset: e-mail is skipped."),
         Setting("MAIL_FROM", _str, "zhanggui@localhost", "Sender address of notification e-mail."),
         Setting("MAIL_STARTTLS", _bool, False, "Upgrade smtp:// connections with STARTTLS."),
+        # connections and caches (docs/performance.md, "Connections and caches")
+        Setting("DATABASE_POOL_SIZE", _count, 8,
+                "Idle database connections one process keeps for reuse (peewee's pool, and "
+                "the console's security session); a burst opens more and closes them after; "
+                "0 opens one per request."),
+        Setting("SECURITY_CACHE_SECONDS", _lifetime, 30,
+                "Seconds a worker reuses a user's roles, permissions, stores and API key "
+                "before reading them again; any change to them is seen at once anyway."),
     ]
 }
 

@@ -8,6 +8,7 @@ from .preferences import MIGRATION as USER_PREFERENCES
 from .console.audit import migrate_audit_log
 from .console.scope import migrate_user_store
 from .notifications.models import migrate_notifications
+from .console.seccache import migrate_security_version
 from .registry import Migration
 
 MIGRATIONS: list[Migration] = [
@@ -18,4 +19,6 @@ MIGRATIONS: list[Migration] = [
               "console users' store assignments"),   # -> console/scope.py
     Migration("0004_notifications", migrate_notifications,
               "notification inbox, outbox and preferences"),  # -> notifications/models.py
+    Migration("0005_security_stamp", migrate_security_version,
+              "version stamp of the security caches"),  # -> console/seccache.py
 ]

@@ -1,8 +1,11 @@
 """One peewee database for the core and every plugin.
 
 Models subclass :class:`zhanggui.Model`, whose ``Meta.database`` is the proxy
-:data:`database`; ``create_app`` points the proxy at the configured database.  A
-connection is opened per request and per job and closed afterwards.  One process
+:data:`database`; ``create_app`` points the proxy at the configured database.  The database is a
+pooled one (playhouse's ``Pooled*Database``): a request or a job takes a connection
+from the process's pool and ``close()`` gives it back, so no connection is opened
+per request.  ``DATABASE_POOL_SIZE`` is how many idle connections a process keeps
+(size it to the threads of a worker; behind pgbouncer, see docs/performance.md).  One process
 serves one database at a time.
 """
 from __future__ import annotations
@@ -15,6 +18,8 @@ from urllib.parse import urlparse
 
 import peewee
 from playhouse.db_url import connect
+from playhouse.db_url import parse as parse_url
+from playhouse.pool import PooledDatabase, PooledPostgresqlDatabase, PooledSqliteDatabase
 
 database = peewee.DatabaseProxy()
 
@@ -94,18 +99,72 @@ SQLITE_PRAGMAS = {
 }
 
 
-def open_database(url: str) -> peewee.Database:
+#: a pooled connection older than this is closed on check-in and replaced (seconds):
+#: a server or pgbouncer restart, or a firewall dropping idle connections, costs at
+#: most one failed request per connection instead of a pool of dead ones
+POOL_STALE_SECONDS = 300
+
+
+class _KeepSome:
+    """A peewee pool that keeps at most ``keep`` idle connections: a burst of more
+    threads than that opens more (never waits, so threads that meet at a barrier
+    while holding connections cannot deadlock) and the extra ones are closed when
+    they come back, as SQLAlchemy's overflow does."""
+
+    keep = 8
+
+    def _close(self, conn, close_conn=False):
+        if not close_conn and len(self._connections) >= self.keep:
+            close_conn = True
+        return super()._close(conn, close_conn)
+
+
+class PooledPostgres(_KeepSome, PooledPostgresqlDatabase):
+    """Without a ``SELECT 1`` round trip at every checkout: a connection is reused
+    when the driver does not know it closed and no transaction is left open (those
+    are rolled back and dropped on check-in); one the server dropped fails one
+    request and is discarded, and none lives past ``POOL_STALE_SECONDS``."""
+
+    def _is_closed(self, conn):
+        return bool(conn.closed) or \
+            self._adapter.txn_status(conn) != self._adapter.txn_idle
+
+
+class PooledSqlite(_KeepSome, PooledSqliteDatabase):
+    pass
+
+
+def open_database(url: str, pool_size: int = 0) -> peewee.Database:
     """Build (not connect) the peewee database for ``url``.
 
-    SQLite gets WAL, a busy timeout and foreign keys; connections are opened
-    explicitly, per request and per job (``autoconnect`` stays on for the CLI).
+    ``pool_size`` > 0 gives a pooled database keeping up to that many idle
+    connections (``connect()`` takes one from the pool or opens one, ``close()``
+    returns it); 0 an unpooled one.  SQLite gets WAL, a busy timeout and foreign
+    keys, set once per connection; ``autoconnect`` stays on for the CLI.
     """
-    scheme = urlparse(url).scheme
+    scheme = urlparse(url).scheme.split("+")[0]
     if scheme.startswith("sqlite"):
-        db = connect(url, pragmas=SQLITE_PRAGMAS, timeout=10, check_same_thread=False)
-    else:
-        db = connect(url)
-    return db
+        path = parse_url(url.replace(urlparse(url).scheme + ":", "sqlite:", 1))["database"]
+        if pool_size > 0:
+            db = PooledSqlite(path, max_connections=0, stale_timeout=POOL_STALE_SECONDS,
+                              pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+            db.keep = pool_size
+            return db
+        return connect(url, pragmas=SQLITE_PRAGMAS, timeout=10, check_same_thread=False)
+    if pool_size > 0 and scheme in {"postgres", "postgresql"}:
+        params = parse_url(url.replace(urlparse(url).scheme + ":", "postgresql:", 1))
+        db = PooledPostgres(**params, max_connections=0, stale_timeout=POOL_STALE_SECONDS)
+        db.keep = pool_size
+        return db
+    return connect(url)
+
+
+def close_database(db: peewee.Database) -> None:
+    """Close every connection of ``db``, pooled or not (tests, shutdown)."""
+    if isinstance(db, PooledDatabase):
+        db.close_all()
+    elif not db.is_closed():
+        db.close()
 
 
 def backend(db: peewee.Database) -> str:

@@ -68,6 +68,16 @@ class MigrationContext:
     def execute_sql(self, sql: str, params: tuple = ()) -> Any:
         return self.db.execute_sql(sql, params)
 
+    def watch_for_caches(self, table: str, columns: tuple[str, ...] = ()) -> None:
+        """Drop every worker's cached answers (:func:`zhanggui.cached`) whenever a row
+        of ``table`` is inserted, deleted or updated (in ``columns``, if given),
+        however it is written: a database trigger raises the cache version stamp in
+        the writing transaction."""
+        from .console.seccache import watch_sql
+
+        for sql in watch_sql(self.backend, table, tuple(columns)):
+            self.db.execute_sql(sql)
+
 
 def _migrator(db: peewee.Database):
     kind = backend(db)

@@ -129,9 +129,10 @@ def make_app(database_url, tmp_path):
 
 
 def _close(app) -> None:
+    from .db import close_database
+
     state = app.extensions["zhanggui"]
-    if not state.db.is_closed():
-        state.db.close()
+    close_database(state.db)
     sqla = app.extensions.get("zhanggui.sqla")
     if sqla is not None:
         with app.app_context():

@@ -66,8 +66,10 @@ def test_defaults_live_in_the_instance_folder(tmp_path):
 
 
 def test_sqlite_is_opened_with_wal_busy_timeout_and_foreign_keys(app):
+    from zhanggui.db import backend
+
     db = app.extensions["zhanggui"].db
-    if not db.__class__.__name__.startswith("Sqlite"):
+    if backend(db) != "sqlite":
         pytest.skip("SQLite only")
     with app.app_context():
         assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"

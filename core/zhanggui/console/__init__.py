@@ -32,6 +32,9 @@ def init_console(app: Flask, state) -> AppBuilder:
     install_catalogs(app)
     state.appbuilder = appbuilder
     app.extensions["zhanggui.sqla"] = sqla
+    from .seccache import install as install_security_cache
+
+    install_security_cache(app, sqla.session)
 
     appbuilder.add_view(PluginsView, "Plugins", label=_label("Plugins"),
                         category="Security", category_label=_label("Security"),

@@ -39,6 +39,7 @@ from flask_appbuilder.security.views import expose
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from .access import CachedAccessMixin
 from .user_admin import RoleModelView, UserDBModelView, UserGroupModelView
 
 SESSION_STAMP = "_zg_pw"
@@ -114,8 +115,9 @@ class AuthDBView(FABAuthDBView):
                                     appbuilder=self.appbuilder)
 
 
-class ZhangguiSecurityManager(SecurityManager):
-    """FAB's SQLAlchemy security manager with Zhanggui's rules (see module doc)."""
+class ZhangguiSecurityManager(CachedAccessMixin, SecurityManager):
+    """FAB's SQLAlchemy security manager with Zhanggui's rules (see module doc), its
+    access checks answered from the worker's security cache (console/access.py)."""
 
     authdbview = AuthDBView
     userdbmodelview = UserDBModelView

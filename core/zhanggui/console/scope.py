@@ -92,7 +92,7 @@ def user_store_codes() -> set[str] | None:
     elif sm._has_view_access(user, ALL_STORES, CORE_PERMISSION_VIEW):
         codes = None
     else:
-        codes = store_codes_of(user.id)
+        codes = set(_cached_store_codes(user.id))
     g._zg_store_codes = codes
     return codes
 
@@ -129,6 +129,14 @@ def member_reachable(member_id: Any, codes: Any = _SIGNED_IN) -> bool:
     if home is None:
         return False
     return codes is None or home in codes
+def _cached_store_codes(user_id: int) -> frozenset[str]:
+    """The user's stores from the worker's security cache (console/seccache.py)."""
+    from .seccache import security_cache
+
+    cache = security_cache()
+    if cache is None:
+        return frozenset(store_codes_of(user_id))
+    return cache.get(("stores", user_id), lambda: frozenset(store_codes_of(user_id)))
 
 
 StoreRule = Callable[[peewee.ModelSelect, set], peewee.ModelSelect]

@@ -255,9 +255,17 @@ def schema_models() -> list[type[peewee.Model]]:
     return _initial_models() + _event_models()
 
 
+def cache_watch(ctx) -> None:
+    # the sale path reads these from each worker's cache (zhanggui.cached)
+    for table in ("loyalty_settings", "loyalty_tier", "loyalty_earning_rule"):
+        ctx.watch_for_caches(table)
+
+
 MIGRATIONS = [
     Migration(name="0001_initial", apply=initial,
               description="settings, tiers, earning rules, points ledger, balances"),
     Migration(name="0002_member_events", apply=member_events,
               description="member events and sign-ups; monthly points cache; ledger index by time"),
+    Migration(name="0003_cache_watch", apply=cache_watch,
+              description="workers cache settings, tiers and rules until one changes"),
 ]

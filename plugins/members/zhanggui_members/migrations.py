@@ -378,6 +378,11 @@ def schema_models() -> list[type[peewee.Model]]:
     return list(tables.values())
 
 
+def store_cache(ctx) -> None:
+    # POS sales name their store on every request: workers keep the rows (zhanggui.cached)
+    ctx.watch_for_caches("members_store")
+
+
 MIGRATIONS = [
     Migration(name="0001_initial", apply=initial,
               description="stores, members, identities, purchases, lines, payments"),
@@ -393,4 +398,6 @@ MIGRATIONS = [
               description="marketing consent per channel, guardian consent, file imports"),
     Migration(name="0007_member_email", apply=_email_table,
               description="members' e-mail addresses, encrypted, for e-mail marketing"),
+    Migration(name="0008_store_cache", apply=store_cache,
+              description="workers cache the stores, dropped whenever a store changes"),
 ]

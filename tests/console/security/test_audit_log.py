@@ -113,7 +113,9 @@ def _fill(app, n=5):
 def _drop_triggers(app):
     with app.app_context():
         db = app.extensions["zhanggui"].db
-        if db.__class__.__name__.startswith("Sqlite"):
+        from zhanggui.db import backend
+
+        if backend(db) == "sqlite":
             db.execute_sql("DROP TRIGGER zhanggui_audit_log_no_update")
             db.execute_sql("DROP TRIGGER zhanggui_audit_log_no_delete")
         else:

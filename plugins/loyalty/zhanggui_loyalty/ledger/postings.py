@@ -19,9 +19,9 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from peewee import JOIN, fn
+from peewee import EXCLUDED, JOIN, PostgresqlDatabase, SqliteDatabase, fn
 
-from zhanggui import _, database, emit, utcnow
+from zhanggui import _, cached, database, emit, utcnow
 
 from ..models import (LoyaltySettings, MemberBalance, PointsAllocation, PointsLedgerEntry,
                       PointsLot)
@@ -41,16 +41,33 @@ def program_settings() -> LoyaltySettings:
     return LoyaltySettings.get_or_none(LoyaltySettings.id == 1) or LoyaltySettings(id=1)
 
 
+def cached_settings() -> LoyaltySettings:
+    """:func:`program_settings` as this worker keeps it until the settings change
+    (read-only: change the row, not this object)."""
+    return cached(("loyalty.settings",), program_settings)
+
+
 def lock_balance(member_id: int) -> MemberBalance:
     """The member's balance row, created if missing and locked until the transaction
     ends (row lock on PostgreSQL/MySQL; SQLite's immediate transaction already holds
     the database write lock)."""
     assert database.in_transaction(), "lock_balance needs a write_transaction"
+    if isinstance(database.obj, (PostgresqlDatabase, SqliteDatabase)):  # RETURNING
+        # one statement: the upsert's no-op update takes the row lock (PostgreSQL) and
+        # RETURNING gives the row, created or not
+        return (MemberBalance.insert(member_id=member_id)
+                .on_conflict(conflict_target=[MemberBalance.member_id],
+                             update={MemberBalance.member_id: EXCLUDED.member_id})
+                .returning(MemberBalance).execute()[0])
     MemberBalance.insert(member_id=member_id).on_conflict_ignore().execute()
     query = MemberBalance.select().where(MemberBalance.member_id == member_id)
     if getattr(database.obj, "for_update", False):
         query = query.for_update()
     return query.get()
+
+
+class AlreadyPosted(Exception):
+    """An entry with this idempotency key exists; nothing was written."""
 
 
 def find_entry(key: str) -> PointsLedgerEntry | None:
@@ -72,12 +89,29 @@ def _save(balance: MemberBalance, earned: int = 0) -> None:
 
 
 def _insert(balance: MemberBalance, kind: str, key: str, points: int = 0,
-            pending_points: int = 0, detail: dict | None = None, **fields) -> PointsLedgerEntry:
-    entry = PointsLedgerEntry.create(
-        member_id=balance.member_id, kind=kind, idempotency_key=key, points=points,
-        pending_points=pending_points,
-        detail=json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None,
-        **fields)
+            pending_points: int = 0, detail: dict | None = None, once: bool = False,
+            **fields) -> PointsLedgerEntry:
+    """Write the entry.  ``once``: when an entry with ``key`` exists, write nothing
+    and raise :class:`AlreadyPosted` (the unique key decides, so the caller needs no
+    look-up first)."""
+    values = dict(member_id=balance.member_id, kind=kind, idempotency_key=key, points=points,
+                  pending_points=pending_points,
+                  detail=json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail
+                  else None, **fields)
+    if once and not isinstance(database.obj, (PostgresqlDatabase, SqliteDatabase)):
+        if find_entry(key) is not None:
+            raise AlreadyPosted(key)
+        once = False
+    if not once:
+        return PointsLedgerEntry.create(**values)
+    entry = PointsLedgerEntry(**values)
+    data = {k: v for k, v in entry.__data__.items() if k != "id"}
+    rows = list(PointsLedgerEntry.insert(**data).on_conflict_ignore()
+                .returning(PointsLedgerEntry.id).tuples().execute())
+    if not rows:
+        raise AlreadyPosted(key)
+    entry.id = rows[0][0]
+    entry._dirty.clear()
     return entry
 
 
@@ -105,14 +139,16 @@ def _settle_debts(balance: MemberBalance, credit: PointsLedgerEntry, points: int
 
 
 def post_credit(balance: MemberBalance, kind: str, key: str, points: int, *,
-                earned: bool = False, pending_points: int = 0, **fields) -> PointsLedgerEntry:
+                earned: bool = False, pending_points: int = 0, once: bool = False,
+                **fields) -> PointsLedgerEntry:
     """Write an entry adding ``points`` (> 0) to the spendable balance.
 
     ``pending_points`` may move points out of pending at the same time (an unlock).
-    ``earned`` adds the points to the lifetime total.
+    ``earned`` adds the points to the lifetime total.  ``once``: see :func:`_insert`.
     """
     assert points > 0
-    entry = _insert(balance, kind, key, points=points, pending_points=pending_points, **fields)
+    entry = _insert(balance, kind, key, points=points, pending_points=pending_points,
+                    once=once, **fields)
     left = _settle_debts(balance, entry, points)
     if left:
         PointsLot.create(credit=entry.id, member_id=balance.member_id, remaining=left,
@@ -134,9 +170,10 @@ def post_pending(balance: MemberBalance, kind: str, key: str, pending_points: in
     return entry
 
 
-def post_zero(balance: MemberBalance, kind: str, key: str, **fields) -> PointsLedgerEntry:
+def post_zero(balance: MemberBalance, kind: str, key: str, once: bool = False,
+              **fields) -> PointsLedgerEntry:
     """Record a source that changes no points (a purchase earning nothing)."""
-    entry = _insert(balance, kind, key, **fields)
+    entry = _insert(balance, kind, key, once=once, **fields)
     emit("points_changed", entry=entry)
     return entry
 

@@ -22,9 +22,9 @@ import datetime as dt
 import decimal
 from zoneinfo import ZoneInfo
 
-from peewee import fn
+from peewee import Case, fn
 
-from zhanggui import utcnow, write_transaction
+from zhanggui import cached, utcnow, write_transaction
 
 from ..models import MemberTier, PointsLedgerEntry, Tier, TierHistory
 
@@ -33,6 +33,49 @@ D = decimal.Decimal
 
 def active_tiers() -> list[Tier]:
     return list(Tier.select().where(Tier.active).order_by(Tier.rank))
+
+
+def cached_tiers() -> dict[int, Tier]:
+    """Every tier by id, as this worker keeps them until a tier changes (read-only)."""
+    return cached(("loyalty.tiers",), lambda: {t.id: t for t in Tier.select()})
+
+
+def tier_of(state: MemberTier | None) -> Tier | None:
+    """The tier a member's tier row names, from :func:`cached_tiers`."""
+    if state is None or state.tier_id is None:
+        return None
+    return cached_tiers().get(state.tier_id) or state.tier
+
+
+def touch_member(member_id: int, occurred_at: dt.datetime) -> MemberTier:
+    """Record a purchase at ``occurred_at`` as the member's latest activity (if it is
+    later) and return their tier row, in one statement (two the first time)."""
+    MT = MemberTier
+    when = occurred_at  # converted by the field, like any value compared with it
+    later = Case(None, [((MT.last_purchase_at.is_null()) | (MT.last_purchase_at < when), when)],
+                 MT.last_purchase_at)
+    rows = list(MT.update(last_purchase_at=later).where(MT.member_id == member_id)
+                .returning(MT).execute())
+    if rows:
+        return rows[0]
+    return MT.create(member_id=member_id, tier=None, since=utcnow(), last_purchase_at=occurred_at)
+
+
+def upgrade_after_purchase(member_id: int, state: MemberTier, purchase_id: str,
+                           occurred_at: dt.datetime) -> Tier | None:
+    """Upgrade at once to the best higher tier the member now qualifies for; return
+    the member's tier after it.  Only tiers above the current one are evaluated."""
+    current = tier_of(state)
+    higher = sorted((t for t in cached_tiers().values()
+                     if t.active and (current is None or t.rank > current.rank)),
+                    key=lambda t: t.rank)
+    if not higher:
+        return current
+    best, value = best_tier(member_id, max(utcnow(), occurred_at), higher)
+    if best is not None:
+        _move(member_id, state, best, "upgrade", value, purchase_id, utcnow())
+        return best
+    return current
 
 
 def current_tier(member_id: int) -> Tier | None:
@@ -56,8 +99,12 @@ def qualifying_value(member_id: int, tier: Tier, until: dt.datetime) -> D:
 def best_tier(member_id: int, until: dt.datetime, tiers: list[Tier] | None = None) -> tuple[Tier | None, D]:
     """The highest-ranked tier the member qualifies for, and the value that decided."""
     decided = D("0")
+    seen: dict[tuple, D] = {}  # tiers counting the same thing over the same window
     for tier in reversed(tiers if tiers is not None else active_tiers()):
-        value = qualifying_value(member_id, tier, until)
+        basis = (tier.qualify_by, tier.window_days)
+        if basis not in seen:
+            seen[basis] = qualifying_value(member_id, tier, until)
+        value = seen[basis]
         if value >= tier.threshold:
             return tier, value
         decided = max(decided, value)

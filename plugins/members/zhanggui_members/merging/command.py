@@ -288,7 +288,7 @@ class MergeMembers:
         return MemberMergeRecord.get_by_id(merge.id)
 
 
-def current_member(member: Member) -> Member:
+def current_member(member: Member, locked: bool = False) -> Member:
     """The member a sale found, or the one it was merged into meanwhile.
 
     On PostgreSQL a merge holds the member row ``FOR UPDATE`` until it commits; a till
@@ -296,7 +296,7 @@ def current_member(member: Member) -> Member:
     merge and then follows ``merged_into`` instead of recording the sale on a retired
     record.  On SQLite the till's ``BEGIN IMMEDIATE`` already waited for the merge.
     """
-    if backend(database) != "sqlite":
+    if backend(database) != "sqlite" and not locked:  # locked: read FOR SHARE already
         member = (Member.select().where(Member.id == member.id)
                   .for_update("FOR SHARE").get())
     seen = set()

@@ -29,10 +29,11 @@ from zhanggui.console.datamodel.safe_fields import text_problem
 
 from ..answers import json_answer as _json
 from ..profile.phones import PhoneNumberError
-from ..profile.services import find_member, member_summary
+from ..profile.services import find_member, member_in_scope, member_summary
 from .parsing import PosInputError
 from .schemas import PosBatchSchema, PosRefundSchema, PosSaleSchema, schema_errors
-from .purchases import record_refund, record_sale, record_sales
+from .batch import record_sales
+from .purchases import record_refund, record_sale
 from ..profile.models import Member
 
 log = logging.getLogger("zhanggui.members.api")
@@ -240,9 +241,7 @@ class MemberLookupApi(BaseApi):
             member = find_member(phone=phone or None, card=card or None)
         except PhoneNumberError as exc:
             return _json(422, {"message": {"phone": [str(exc.args[0])]}})
-        from zhanggui.console.scope import member_reachable
-
-        if member is None or not member_reachable(member.id):
+        if member is None or not member_in_scope(member):
             return _json(404, {"message": _("No member has this phone or card number.")})
         from zhanggui.console.audit import record
 

@@ -22,7 +22,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from zhanggui import _l, utcnow
+from zhanggui import _l, cached, utcnow
 
 from ..profile.crypto import phone_cipher
 from ..profile.models import IDENTITY_KINDS, PAYMENT_METHODS, PURCHASE_CHANNELS, Store
@@ -296,7 +296,7 @@ def parse_sale(data: Any) -> PosSale:
     store = None
     code = _text(errors, data, (), "store", 20)
     if code is not None:
-        store = Store.get_or_none(Store.code == code)
+        store = cached(("members.store", code), lambda: Store.get_or_none(Store.code == code))
         if store is None:
             errors.add(("store",), _l("No store has the code %(code)s.", code=code))
     occurred_at = _occurred_at(errors, data)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import decimal
 import enum
 import json
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,10 +32,9 @@ from zhanggui.db import backend
 
 from ..profile.models import (CENT, Member, MemberIdentity, Payment, Purchase, PurchaseLine,
                               Refund, RefundLine, Store)
+from ..profile.crypto import phone_cipher
 from ..profile.services import find_member, find_member_by_identity, masked_phone, phone_fields
-from .parsing import MAX_BATCH, PosInputError, PosSale, RefundRequest, parse_refund, parse_sale
-
-log = logging.getLogger("zhanggui.members.pos")
+from .parsing import PosInputError, PosSale, RefundRequest, parse_refund, parse_sale
 
 POLICIES = ("potential", "anonymous")
 
@@ -105,9 +103,8 @@ def record_sale(data: Any, *, unknown_members: str = "potential",
     fingerprint = sale.fingerprint()
     conflict = _l("Transaction %(id)s was already recorded with different content.",
                   id=sale.pos_id)
-    stored = Purchase.get_or_none(Purchase.pos_id == sale.pos_id)
-    if stored is not None:
-        return _replay(stored, fingerprint, conflict)
+    # no look-up first: the idempotency key's unique index refuses a second insert,
+    # and _write_once answers that with the stored sale (one statement less per sale)
     return _write_once(lambda: _record(sale, fingerprint, unknown_members),
                        lambda: Purchase.get_or_none(Purchase.pos_id == sale.pos_id),
                        fingerprint, conflict)
@@ -130,51 +127,22 @@ def _write_once(write, find_stored, fingerprint, conflict) -> PosResult:
     return PosResult(Outcome.RECORDED, body)
 
 
-def record_sales(items: Any, *, unknown_members: str = "potential",
-                 stores: set[str] | None = None) -> list[dict]:
-    """Record up to :data:`MAX_BATCH` sales, each on its own.
-
-    Returns one ``{"index", "id", "status", "body"}`` per item, in order; one bad
-    or failing sale is rolled back alone (a savepoint each) and the rest are kept.
-    Raises :class:`PosInputError` when ``items`` is not a list of at most MAX_BATCH.
-    """
-    if not isinstance(items, list) or not items:
-        raise PosInputError({"transactions": [str(_l("Give a non-empty list of "
-                                                     "transactions."))]})
-    if len(items) > MAX_BATCH:
-        raise PosInputError({"transactions": [str(_l("At most %(count)s transactions per "
-                                                     "batch.", count=MAX_BATCH))]})
-    results = []
-    with write_transaction():
-        for index, item in enumerate(items):
-            try:
-                result = record_sale(item, unknown_members=unknown_members, stores=stores)
-            except Exception:  # a listener failed: this sale only is rolled back
-                log.exception("POS batch: transaction %s could not be recorded", index)
-                result = _message(Outcome.FAILED, _l("This transaction could not be "
-                                                     "recorded; nothing of it was stored. "
-                                                     "Send it again."))
-            results.append({"index": index,
-                            "id": item.get("id") if isinstance(item, dict) else None,
-                            "status": result.status, "body": result.data()})
-    return results
-
-
 def _record(sale: PosSale, fingerprint: str, unknown_members: str) -> str:
     member, created = _attach_member(sale, unknown_members)
     purchase = Purchase.create(pos_id=sale.pos_id, store=sale.store, member=member,
                                occurred_at=sale.occurred_at, channel=sale.channel,
                                total=sale.total, request_hash=fingerprint)
-    PurchaseLine.insert_many([
+    line_ids = [row[0] for row in PurchaseLine.insert_many([
         {"purchase": purchase.id, "sku": ln.sku, "name": ln.name, "category": ln.category,
          "counter_code": ln.counter, "quantity": ln.quantity, "amount": ln.amount}
-        for ln in sale.lines]).execute()
+        for ln in sale.lines]).returning(PurchaseLine.id).tuples().execute()]
     if sale.payments:
         Payment.insert_many([{"purchase": purchase.id, "method": p.method,
                               "amount": p.amount} for p in sale.payments]).execute()
-    event = purchase_event(purchase)
+    # the event and the answer are built from what was just written, not read back
+    event = purchase_event(purchase, sale, line_ids)
     emit("purchase_recorded", purchase=event)
-    body = sale_response(purchase, member, created)
+    body = sale_response(purchase, sale, member, created)
     _merge_plugin_answers(body, plugins().pos_response(event))
     text = json.dumps(body, ensure_ascii=False)
     Purchase.update(response=text).where(Purchase.id == purchase.id).execute()
@@ -194,12 +162,15 @@ def _attach_member(sale: PosSale, unknown_members: str) -> tuple[Member | None, 
     ref = sale.member
     if ref is None:
         return None, False
+    from ..merging.command import current_member  # a merge may be folding it away
+
+    member = _shared_by_phone(ref.phone)
+    if member is not None:
+        return current_member(member, locked=True), False
     member = find_member(phone=ref.phone, card=ref.card)
     if member is None and ref.identity_value:
         member = find_member_by_identity(ref.identity_kind, ref.identity_value)
     if member is not None:
-        from ..merging.command import current_member  # a merge may be folding it away
-
         return current_member(member), False
     if not (ref.phone or ref.identity_value):
         raise PosInputError({"member": {"card": [str(_l("No member has this card "
@@ -224,32 +195,39 @@ def _attach_member(sale: PosSale, unknown_members: str) -> tuple[Member | None, 
     return member, True
 
 
-def purchase_event(purchase: Purchase) -> PurchaseEvent:
-    """The plain-value picture of a purchase that events and other plugins receive."""
+def _shared_by_phone(phone: str | None) -> Member | None:
+    """On PostgreSQL, the member with this phone read ``FOR SHARE`` in one statement
+    (what ``find_member`` then ``current_member`` read in two).  ``None`` when
+    nobody has it now (a merge that just committed may have moved it: the caller
+    then looks the slow way, aliases included) and on SQLite."""
+    if not phone or backend(database) == "sqlite":
+        return None
+    digest = phone_cipher().lookup_hash(phone)
+    return (Member.select().where(Member.phone_hash == digest)
+            .for_update("FOR SHARE").first())
+
+
+def purchase_event(purchase: Purchase, sale: PosSale, line_ids: list[int]) -> PurchaseEvent:
+    """The plain-value picture of a purchase that events and other plugins receive,
+    built from the sale just written (nothing read back)."""
     return PurchaseEvent(
         purchase_id=purchase.id, pos_id=purchase.pos_id, member_id=purchase.member_id,
-        store_code=purchase.store.code, currency=purchase.store.currency,
+        store_code=sale.store.code, currency=sale.store.currency,
         occurred_at=purchase.occurred_at, channel=purchase.channel, total=purchase.total,
-        lines=tuple(PurchaseLineEvent(line_id=ln.id, sku=ln.sku, name=ln.name,
-                                      category=ln.category, counter=ln.counter_code,
+        lines=tuple(PurchaseLineEvent(line_id=line_id, sku=ln.sku, name=ln.name,
+                                      category=ln.category, counter=ln.counter,
                                       quantity=ln.quantity, amount=ln.amount)
-                    for ln in purchase.lines.order_by(PurchaseLine.id)),
-        payments=tuple(PaymentEvent(method=p.method, amount=p.amount)
-                       for p in purchase.payments.order_by(Payment.id)))
+                    for line_id, ln in zip(line_ids, sale.lines)),
+        payments=tuple(PaymentEvent(method=p.method, amount=p.amount) for p in sale.payments))
 
 
-def _money(value: decimal.Decimal) -> str:
-    return str(decimal.Decimal(value).quantize(CENT))
-
-
-def sale_response(purchase: Purchase, member: Member | None, created: bool) -> dict:
-    """The members plugin's part of the POS answer about a recorded sale."""
-    lines = purchase.lines.order_by(PurchaseLine.id)
-    payments = purchase.payments.order_by(Payment.id)
+def sale_response(purchase: Purchase, sale: PosSale, member: Member | None,
+                  created: bool) -> dict:
+    """The members plugin's part of the POS answer about a sale just written."""
     return {
         "id": purchase.pos_id,
         "purchase_id": purchase.id,
-        "store": purchase.store.code,
+        "store": sale.store.code,
         "occurred_at": purchase.occurred_at.isoformat(),
         "channel": purchase.channel,
         "member": None if member is None else {
@@ -257,10 +235,14 @@ def sale_response(purchase: Purchase, member: Member | None, created: bool) -> d
             "lifecycle_stage": member.lifecycle_stage, "new": created},
         "total": _money(purchase.total),
         "lines": [{"sku": ln.sku, "name": ln.name, "category": ln.category,
-                   "counter": ln.counter_code, "quantity": str(ln.quantity),
-                   "amount": _money(ln.amount)} for ln in lines],
-        "payments": [{"method": p.method, "amount": _money(p.amount)} for p in payments],
+                   "counter": ln.counter, "quantity": str(ln.quantity),
+                   "amount": _money(ln.amount)} for ln in sale.lines],
+        "payments": [{"method": p.method, "amount": _money(p.amount)} for p in sale.payments],
     }
+
+
+def _money(value: decimal.Decimal) -> str:
+    return str(decimal.Decimal(value).quantize(CENT))
 
 
 # --- refunds ------------------------------------------------------------------------

@@ -10,11 +10,11 @@ import datetime as dt
 import decimal
 from typing import Any
 
-from zhanggui import ExportSection, _l, database, utcnow, write_transaction
+from zhanggui import ExportSection, _l, cached, database, utcnow, write_transaction
 
 from ..segments.queries import erase_segment_data, export_segment_data
 from .crypto import phone_cipher
-from .models import Member, MemberIdentity, Payment, Purchase, PurchaseLine
+from .models import Member, MemberIdentity, Payment, Purchase, PurchaseLine, Store
 from .phones import last4, normalize_mobile
 
 
@@ -152,6 +152,27 @@ def _member_where(column: str, value: str) -> Member | None:
     return member
 
 
+def _store_by_id(store_id: int) -> Store | None:
+    """A store row as this worker keeps it until a store changes (read-only)."""
+    return cached(("members.store_id", store_id), lambda: Store.get_or_none(Store.id == store_id))
+
+
+def member_in_scope(member: Member) -> bool:
+    """Whether the signed-in user may reach ``member``, a row just read: what
+    :func:`zhanggui.console.scope.member_reachable` answers, without reading the
+    member again (its home store comes from the worker's cache).  A merged member
+    is out of reach; one without a home store only for users who see every store."""
+    from zhanggui.console.scope import user_store_codes
+
+    if member.merged_into_id is not None:
+        return False
+    codes = user_store_codes()
+    if codes is None:
+        return True
+    store = _store_by_id(member.home_store_id) if member.home_store_id else None
+    return store is not None and store.code in codes
+
+
 def member_summary(member: Member) -> dict[str, Any]:
     """What a till or the call center shows about a member: no phone in clear.
 
@@ -161,15 +182,15 @@ def member_summary(member: Member) -> dict[str, Any]:
 
     from .models import CENT
 
-    count, last_at = (Purchase.select(fn.COUNT(Purchase.id), fn.MAX(Purchase.occurred_at))
-                      .where(Purchase.member == member).scalar(as_tuple=True))
-    spent = (Purchase.select(fn.SUM(Purchase.total - Purchase.refunded_amount))
-             .where(Purchase.member == member).scalar())
+    count, last_at, spent = (
+        Purchase.select(fn.COUNT(Purchase.id), fn.MAX(Purchase.occurred_at),
+                        fn.SUM(Purchase.total - Purchase.refunded_amount))
+        .where(Purchase.member == member).scalar(as_tuple=True))
     if isinstance(last_at, str):  # SQLite hands aggregates back untyped
         last_at = dt.datetime.fromisoformat(last_at)
     if last_at is not None and last_at.tzinfo is None:
         last_at = last_at.replace(tzinfo=dt.timezone.utc)
-    store = member.home_store if member.home_store_id else None
+    store = _store_by_id(member.home_store_id) if member.home_store_id else None
     return {
         "id": member.id, "name": member.name, "phone": masked_phone(member),
         "card": member.card_no, "gender": member.gender,

@@ -97,3 +97,17 @@ def test_two_plugins_cannot_both_answer_the_same_key(make_app, make_plugin):
         record_sale(sale_body())
     with app.app_context():
         assert Purchase.select().count() == 0
+
+
+def test_a_listener_failing_on_one_sale_of_a_batch_sinks_that_sale_only(make_app, make_plugin):
+    def recorded(purchase):
+        if purchase.pos_id == "T2":
+            raise RuntimeError("loyalty is down")
+
+    app, till = _app_with(make_app, make_plugin, zhanggui_purchase_recorded=recorded)
+    batch = [sale_body(f"T{i}", member={"phone": "13800138000"}) for i in range(1, 4)]
+    results = till.post("/api/v1/pos/transactions/batch", batch).get_json()["results"]
+    assert [(r["id"], r["status"]) for r in results] == [("T1", 201), ("T2", 500), ("T3", 201)]
+    with app.app_context():
+        assert sorted(p.pos_id for p in Purchase.select()) == ["T1", "T3"]
+        assert Member.select().count() == 1
