@@ -39,28 +39,41 @@ class PluginError(RuntimeError):
     """The plugin set cannot start: missing requirement, cycle, duplicate, bad hook."""
 
 
-def hook_failure(exc: BaseException | None = None) -> dict[str, str]:
-    """``{"plugin", "hook"}`` of the hook implementation that raised ``exc`` (default:
-    the exception being handled), or ``{}`` when no plugin's hook raised it.  For
-    error answers: ``{"message": ..., **hook_failure()}``."""
+def hook_failure(exc: BaseException | None = None) -> dict[str, str | None]:
+    """``{"plugin", "distribution", "hook"}`` of the hook implementation that raised
+    ``exc`` (default: the exception being handled), or ``{}`` when no plugin's hook
+    raised it.  ``distribution`` is the installed distribution that holds the plugin
+    (``None`` for a plugin object handed to the app directly).  For error answers:
+    ``{"message": ..., **hook_failure()}``."""
     import sys
 
     exc = exc if exc is not None else sys.exc_info()[1]
-    where = getattr(exc, "zhanggui_hook", None)
-    return {"plugin": where[0], "hook": where[1]} if where else {}
+    seen: set[int] = set()
+    while exc is not None and getattr(exc, "zhanggui_hook", None) is None \
+            and id(exc) not in seen:
+        # an exception raised while handling the plugin's (``raise X from exc``)
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    where = getattr(exc, "zhanggui_hook", None) if exc is not None else None
+    return {"plugin": where[0], "distribution": where[2], "hook": where[1]} if where else {}
 
 
-def _blame(exc: BaseException, plugin: str, hook_name: str) -> None:
-    """Name the plugin and hook on an exception a hook implementation raised (once:
-    the innermost hook is the one to blame), and log it."""
+def _blame(exc: BaseException, plugin: str, hook_name: str,
+           distribution: str | None = None) -> None:
+    """Name the plugin, its distribution and the hook on an exception a hook
+    implementation raised (once: the innermost hook is the one to blame), and log it
+    on ``zhanggui.plugins`` with the three as the record's ``plugin``,
+    ``distribution`` and ``hook``."""
     if getattr(exc, "zhanggui_hook", None) is None:
+        where = f"plugin {plugin!r} (distribution {distribution or 'none'}) in {hook_name}"
         try:
-            exc.zhanggui_hook = (plugin, hook_name)  # type: ignore[attr-defined]
-            exc.add_note(f"raised by plugin {plugin!r} in {hook_name}")
+            exc.zhanggui_hook = (plugin, hook_name, distribution)  # type: ignore[attr-defined]
+            exc.add_note(f"raised by {where}")
         except (AttributeError, TypeError):  # an exception type without __dict__
             pass
-        log.error("plugin %r failed in %s: %s: %s", plugin, hook_name,
-                  type(exc).__name__, exc, exc_info=exc)
+        log.error("plugin %r (distribution %s) failed in %s: %s: %s", plugin,
+                  distribution or "none", hook_name, type(exc).__name__, exc, exc_info=exc,
+                  extra={"plugin": plugin, "distribution": distribution, "hook": hook_name})
 
 
 @dataclass(frozen=True)
@@ -269,7 +282,7 @@ class PluginHost:
                 if declared is not None:
                     out.append((plugin, declared(**kwargs)))
             except Exception as exc:
-                _blame(exc, plugin, hook_name)
+                _blame(exc, plugin, hook_name, self.infos[plugin].distribution)
                 raise
         return out
 
@@ -411,9 +424,10 @@ class PluginHost:
     def emit(self, event: str, **kwargs) -> None:
         """Fire a domain event (``emit("purchase_recorded", purchase=p)``).
 
-        Implementations run in plugin order.  One that raises stops the event: the
-        exception, marked with the plugin and hook (:func:`hook_failure`) and logged,
-        propagates to the caller, whose transaction rolls the business action back.
+        Implementations run in plugin order.  One that raises stops the event (the
+        policy is *roll back*, not *isolate*): the exception, marked with the plugin,
+        its distribution and the hook (:func:`hook_failure`) and logged, propagates to
+        the caller, whose transaction rolls the business action back.
         """
         hook = getattr(self.pm.hook, PREFIX + event, None)
         if hook is None:
