@@ -47,33 +47,64 @@ def hook_failure(exc: BaseException | None = None) -> dict[str, str | None]:
     ``{"message": ..., **hook_failure()}``."""
     import sys
 
-    exc = exc if exc is not None else sys.exc_info()[1]
+    carrier = _carrier(exc if exc is not None else sys.exc_info()[1])
+    if carrier is None:
+        return {}
+    plugin, hook, distribution = carrier.zhanggui_hook  # type: ignore[attr-defined]
+    return {"plugin": plugin, "distribution": distribution, "hook": hook}
+
+
+def _carrier(exc: BaseException | None) -> BaseException | None:
+    """``exc``, or the exception it was raised from or while handling (``raise X from
+    exc``), that a hook implementation raised; ``None`` if none was."""
     seen: set[int] = set()
-    while exc is not None and getattr(exc, "zhanggui_hook", None) is None \
-            and id(exc) not in seen:
-        # an exception raised while handling the plugin's (``raise X from exc``)
+    while exc is not None and id(exc) not in seen:
+        if getattr(exc, "zhanggui_hook", None) is not None:
+            return exc
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__
-    where = getattr(exc, "zhanggui_hook", None) if exc is not None else None
-    return {"plugin": where[0], "distribution": where[2], "hook": where[1]} if where else {}
+    return None
 
 
 def _blame(exc: BaseException, plugin: str, hook_name: str,
-           distribution: str | None = None) -> None:
+           distribution: str | None = None, logged: bool = True) -> None:
     """Name the plugin, its distribution and the hook on an exception a hook
     implementation raised (once: the innermost hook is the one to blame), and log it
-    on ``zhanggui.plugins`` with the three as the record's ``plugin``,
-    ``distribution`` and ``hook``."""
+    (unless ``logged`` is false: see :func:`log_hook_failure`)."""
     if getattr(exc, "zhanggui_hook", None) is None:
         where = f"plugin {plugin!r} (distribution {distribution or 'none'}) in {hook_name}"
         try:
             exc.zhanggui_hook = (plugin, hook_name, distribution)  # type: ignore[attr-defined]
             exc.add_note(f"raised by {where}")
         except (AttributeError, TypeError):  # an exception type without __dict__
-            pass
-        log.error("plugin %r (distribution %s) failed in %s: %s: %s", plugin,
-                  distribution or "none", hook_name, type(exc).__name__, exc, exc_info=exc,
-                  extra={"plugin": plugin, "distribution": distribution, "hook": hook_name})
+            return
+    if logged:
+        log_hook_failure(exc)
+
+
+def log_hook_failure(exc: BaseException) -> None:
+    """Log, once, the failure of the hook implementation that raised ``exc`` on
+    ``zhanggui.plugins``, the plugin, distribution and hook in the message and as the
+    record's ``plugin``, ``distribution`` and ``hook``."""
+    carrier = _carrier(exc)
+    if carrier is None or getattr(carrier, "zhanggui_hook_logged", False):
+        return
+    carrier.zhanggui_hook_logged = True  # type: ignore[attr-defined]
+    where = hook_failure(carrier)
+    log.error("plugin %r (distribution %s) failed in %s: %s: %s", where["plugin"],
+              where["distribution"] or "none", where["hook"], type(carrier).__name__,
+              carrier, exc_info=carrier, extra=where)
+
+
+def _raiser(exc: BaseException, impls) -> str | None:
+    """The plugin whose implementation (among ``impls``) raised ``exc``: the innermost
+    of their functions in the traceback."""
+    codes = {getattr(impl.function, "__code__", None): impl.plugin_name for impl in impls}
+    found, tb = None, exc.__traceback__
+    while tb is not None:
+        found = codes.get(tb.tb_frame.f_code, found)
+        tb = tb.tb_next
+    return found
 
 
 @dataclass(frozen=True)
@@ -418,8 +449,22 @@ class PluginHost:
         return merged
 
     def call_first(self, hook_name: str, **kwargs) -> Any:
-        """Call a ``firstresult`` hook."""
-        return getattr(self.pm.hook, hook_name)(**kwargs)
+        """Call a ``firstresult`` hook.
+
+        An exception is marked with the plugin, distribution and hook that raised it
+        (:func:`hook_failure`) but not logged here: some of these hooks raise by
+        contract (office's ``ApprovalError`` from ``zhanggui_request_approval``) and
+        their callers answer it.  One nobody handles is logged, with the names, by
+        the error answer (a 500).
+        """
+        hook = getattr(self.pm.hook, hook_name)
+        try:
+            return hook(**kwargs)
+        except Exception as exc:
+            plugin = _raiser(exc, hook.get_hookimpls())
+            if plugin is not None:
+                _blame(exc, plugin, hook_name, self.infos[plugin].distribution, logged=False)
+            raise
 
     def emit(self, event: str, **kwargs) -> None:
         """Fire a domain event (``emit("purchase_recorded", purchase=p)``).
@@ -443,7 +488,14 @@ class PluginHost:
             follow_merge([m for ms in self.models_by_plugin().values() for m in ms], **kwargs)
 
     def app_ready(self, app) -> None:
-        self.pm.hook.zhanggui_app_ready(app=app)
+        hook = self.pm.hook.zhanggui_app_ready
+        try:
+            hook(app=app)
+        except Exception as exc:
+            plugin = _raiser(exc, hook.get_hookimpls())
+            if plugin is not None:  # the app cannot start: say which plugin stopped it
+                _blame(exc, plugin, "zhanggui_app_ready", self.infos[plugin].distribution)
+            raise
 
     def demo_data(self, ctx) -> None:
         from .db import write_transaction
@@ -452,8 +504,12 @@ class PluginHost:
             impls = [i for i in self.pm.hook.zhanggui_demo_data.get_hookimpls()
                      if i.plugin_name == plugin]
             for impl in impls:
-                with write_transaction():
-                    impl.function(ctx=ctx)
+                try:
+                    with write_transaction():
+                        impl.function(ctx=ctx)
+                except Exception as exc:
+                    _blame(exc, plugin, "zhanggui_demo_data", self.infos[plugin].distribution)
+                    raise
 
 
 def _disabled_title(meta: dict[str, Any]) -> Any:

@@ -167,3 +167,64 @@ def test_an_unrelated_server_error_names_no_plugin(make_app):
     chained.__context__ = inner
     assert hook_failure(chained) == {"plugin": "shelf", "distribution": None,
                                      "hook": "zhanggui_models"}
+
+
+def test_a_one_answer_hook_that_raises_is_named_and_logged_only_when_unhandled(
+        make_app, make_plugin, caplog):
+    from zhanggui.plugins import hook_failure
+
+    def lost_ledger(phone, card):
+        raise LookupError("member ledger offline")
+
+    app = make_app(plugins=["members", "loyalty"], extra_plugins=[
+        make_plugin("shelf", zhanggui_find_member=lost_ledger)])
+    _world(app)
+    with app.app_context(), caplog.at_level(logging.ERROR, logger="zhanggui.plugins"):
+        # the members plugin answers first: the shelf plugin is not asked
+        host = app.extensions["zhanggui"].plugins
+        assert host.call_first("zhanggui_find_member", phone="13800138000", card=None)
+        with pytest.raises(LookupError) as raised:
+            host.call_first("zhanggui_find_member", phone="13900000000", card=None)
+    # some one-answer hooks raise by contract, for their caller to answer: not logged
+    assert hook_failure(raised.value) == {"plugin": "shelf", "distribution": None,
+                                          "hook": "zhanggui_find_member"}
+    assert _failure_records(caplog) == []
+
+    client = app.test_client()
+    with caplog.at_level(logging.ERROR, logger="zhanggui.plugins"):
+        answer = client.post("/api/v1/loyalty/preview", headers=_bearer(client), json={
+            "member": {"phone": "13900000000"}, "lines": [{"amount": "10.00"}]})
+    assert answer.status_code == 500
+    assert (answer.get_json()["plugin"], answer.get_json()["hook"]) == (
+        "shelf", "zhanggui_find_member")
+    [record] = _failure_records(caplog)
+    assert (record.plugin, record.hook) == ("shelf", "zhanggui_find_member")
+
+
+def test_a_plugin_that_stops_the_app_from_starting_is_named(make_app, make_plugin, caplog):
+    from zhanggui.plugins import hook_failure
+
+    def no_blueprint(app):
+        raise KeyError("shelf_talker.templates")
+
+    with caplog.at_level(logging.ERROR, logger="zhanggui.plugins"), \
+            pytest.raises(KeyError) as raised:
+        make_app(plugins=[], extra_plugins=[make_plugin("shelf", zhanggui_app_ready=no_blueprint)],
+                 migrate=False)
+    assert hook_failure(raised.value)["plugin"] == "shelf"
+    [record] = _failure_records(caplog)
+    assert (record.plugin, record.hook) == ("shelf", "zhanggui_app_ready")
+
+
+def test_a_plugin_whose_demo_data_fails_is_named(make_app, make_plugin):
+    from zhanggui import DemoContext
+    from zhanggui.plugins import hook_failure
+
+    def half_a_demo(ctx):
+        raise ValueError("no stores to stock")
+
+    app = make_app(plugins=[], extra_plugins=[make_plugin("shelf", zhanggui_demo_data=half_a_demo)])
+    with app.app_context(), pytest.raises(ValueError) as raised:
+        app.extensions["zhanggui"].plugins.demo_data(DemoContext(seed=1, members=1))
+    assert hook_failure(raised.value) == {"plugin": "shelf", "distribution": None,
+                                          "hook": "zhanggui_demo_data"}

@@ -64,10 +64,12 @@ def install(app: Flask, appbuilder) -> None:
 def server_error(exc: InternalServerError, appbuilder):
     """A 500: JSON for the API, naming the failed plugin and hook when there is one;
     in the console, a page naming them (Flask's own page otherwise)."""
-    from ..plugins import hook_failure
+    from ..plugins import hook_failure, log_hook_failure
 
     cause = getattr(exc, "original_exception", None)
     where = hook_failure(cause) if cause is not None else {}
+    if where:
+        log_hook_failure(cause)  # one nobody handled (a firstresult hook's): say so
     if not where:
         if is_api_request():
             return jsonify(message=exc.name), 500
