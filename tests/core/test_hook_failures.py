@@ -158,7 +158,7 @@ def test_the_console_page_names_the_plugin_whose_panel_failed(make_app, make_plu
 
 
 def test_an_unrelated_server_error_names_no_plugin(make_app):
-    from zhanggui.plugins import hook_failure
+    from zhanggui import hook_failure
 
     assert hook_failure(RuntimeError("disk full")) == {}
     chained = RuntimeError("outer")
@@ -171,7 +171,7 @@ def test_an_unrelated_server_error_names_no_plugin(make_app):
 
 def test_a_one_answer_hook_that_raises_is_named_and_logged_only_when_unhandled(
         make_app, make_plugin, caplog):
-    from zhanggui.plugins import hook_failure
+    from zhanggui import hook_failure
 
     def lost_ledger(phone, card):
         raise LookupError("member ledger offline")
@@ -202,7 +202,7 @@ def test_a_one_answer_hook_that_raises_is_named_and_logged_only_when_unhandled(
 
 
 def test_a_plugin_that_stops_the_app_from_starting_is_named(make_app, make_plugin, caplog):
-    from zhanggui.plugins import hook_failure
+    from zhanggui import hook_failure
 
     def no_blueprint(app):
         raise KeyError("shelf_talker.templates")
@@ -218,7 +218,7 @@ def test_a_plugin_that_stops_the_app_from_starting_is_named(make_app, make_plugi
 
 def test_a_plugin_whose_demo_data_fails_is_named(make_app, make_plugin):
     from zhanggui import DemoContext
-    from zhanggui.plugins import hook_failure
+    from zhanggui import hook_failure
 
     def half_a_demo(ctx):
         raise ValueError("no stores to stock")

@@ -64,7 +64,7 @@ def install(app: Flask, appbuilder) -> None:
 def server_error(exc: InternalServerError, appbuilder):
     """A 500: JSON for the API, naming the failed plugin and hook when there is one;
     in the console, a page naming them (Flask's own page otherwise)."""
-    from ..plugins import hook_failure, log_hook_failure
+    from ..hookfailures import hook_failure, log_hook_failure
 
     cause = getattr(exc, "original_exception", None)
     where = hook_failure(cause) if cause is not None else {}
