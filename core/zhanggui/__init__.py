@@ -25,7 +25,7 @@ from .registry import (AdminView, ApiEndpoint, AudienceCriterion, MarketingConta
 
 from .apiaction import ApiError, api_action, json_response
 from .memberref import MemberRef
-from .plugins import hook_failure
+from .hookfailures import hook_failure
 
 __all__ = [
     "AdminView", "ApiEndpoint", "AudienceCriterion", "MarketingContact", "DashboardWidget", "DemoContext", "ExportSection",

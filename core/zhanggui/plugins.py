@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable
 import pluggy
 
 from . import hookspecs
+from .hookfailures import _blame, _raiser, hook_failure, log_hook_failure  # noqa: F401
 
 log = logging.getLogger("zhanggui.plugins")
 ENTRY_POINT_GROUP = "zhanggui.plugins"
@@ -37,30 +38,6 @@ hookimpl = pluggy.HookimplMarker(hookspecs.PROJECT)
 
 class PluginError(RuntimeError):
     """The plugin set cannot start: missing requirement, cycle, duplicate, bad hook."""
-
-
-def hook_failure(exc: BaseException | None = None) -> dict[str, str]:
-    """``{"plugin", "hook"}`` of the hook implementation that raised ``exc`` (default:
-    the exception being handled), or ``{}`` when no plugin's hook raised it.  For
-    error answers: ``{"message": ..., **hook_failure()}``."""
-    import sys
-
-    exc = exc if exc is not None else sys.exc_info()[1]
-    where = getattr(exc, "zhanggui_hook", None)
-    return {"plugin": where[0], "hook": where[1]} if where else {}
-
-
-def _blame(exc: BaseException, plugin: str, hook_name: str) -> None:
-    """Name the plugin and hook on an exception a hook implementation raised (once:
-    the innermost hook is the one to blame), and log it."""
-    if getattr(exc, "zhanggui_hook", None) is None:
-        try:
-            exc.zhanggui_hook = (plugin, hook_name)  # type: ignore[attr-defined]
-            exc.add_note(f"raised by plugin {plugin!r} in {hook_name}")
-        except (AttributeError, TypeError):  # an exception type without __dict__
-            pass
-        log.error("plugin %r failed in %s: %s: %s", plugin, hook_name,
-                  type(exc).__name__, exc, exc_info=exc)
 
 
 @dataclass(frozen=True)
@@ -269,7 +246,7 @@ class PluginHost:
                 if declared is not None:
                     out.append((plugin, declared(**kwargs)))
             except Exception as exc:
-                _blame(exc, plugin, hook_name)
+                _blame(exc, plugin, hook_name, self.infos[plugin].distribution)
                 raise
         return out
 
@@ -405,15 +382,30 @@ class PluginHost:
         return merged
 
     def call_first(self, hook_name: str, **kwargs) -> Any:
-        """Call a ``firstresult`` hook."""
-        return getattr(self.pm.hook, hook_name)(**kwargs)
+        """Call a ``firstresult`` hook.
+
+        An exception is marked with the plugin, distribution and hook that raised it
+        (:func:`hook_failure`) but not logged here: some of these hooks raise by
+        contract (office's ``ApprovalError`` from ``zhanggui_request_approval``) and
+        their callers answer it.  One nobody handles is logged, with the names, by
+        the error answer (a 500).
+        """
+        hook = getattr(self.pm.hook, hook_name)
+        try:
+            return hook(**kwargs)
+        except Exception as exc:
+            plugin = _raiser(exc, hook.get_hookimpls())
+            if plugin is not None:
+                _blame(exc, plugin, hook_name, self.infos[plugin].distribution, logged=False)
+            raise
 
     def emit(self, event: str, **kwargs) -> None:
         """Fire a domain event (``emit("purchase_recorded", purchase=p)``).
 
-        Implementations run in plugin order.  One that raises stops the event: the
-        exception, marked with the plugin and hook (:func:`hook_failure`) and logged,
-        propagates to the caller, whose transaction rolls the business action back.
+        Implementations run in plugin order.  One that raises stops the event (the
+        policy is *roll back*, not *isolate*): the exception, marked with the plugin,
+        its distribution and the hook (:func:`hook_failure`) and logged, propagates to
+        the caller, whose transaction rolls the business action back.
         """
         hook = getattr(self.pm.hook, PREFIX + event, None)
         if hook is None:
@@ -429,7 +421,14 @@ class PluginHost:
             follow_merge([m for ms in self.models_by_plugin().values() for m in ms], **kwargs)
 
     def app_ready(self, app) -> None:
-        self.pm.hook.zhanggui_app_ready(app=app)
+        hook = self.pm.hook.zhanggui_app_ready
+        try:
+            hook(app=app)
+        except Exception as exc:
+            plugin = _raiser(exc, hook.get_hookimpls())
+            if plugin is not None:  # the app cannot start: say which plugin stopped it
+                _blame(exc, plugin, "zhanggui_app_ready", self.infos[plugin].distribution)
+            raise
 
     def demo_data(self, ctx) -> None:
         from .db import write_transaction
@@ -438,8 +437,12 @@ class PluginHost:
             impls = [i for i in self.pm.hook.zhanggui_demo_data.get_hookimpls()
                      if i.plugin_name == plugin]
             for impl in impls:
-                with write_transaction():
-                    impl.function(ctx=ctx)
+                try:
+                    with write_transaction():
+                        impl.function(ctx=ctx)
+                except Exception as exc:
+                    _blame(exc, plugin, "zhanggui_demo_data", self.infos[plugin].distribution)
+                    raise
 
 
 def _disabled_title(meta: dict[str, Any]) -> Any:

@@ -141,8 +141,10 @@ def test_a_listener_that_raises_rolls_the_sale_back_and_is_named(make_app, make_
                               lines=(), payments=())
         with pytest.raises(AttributeError) as raised:
             host.emit("purchase_recorded", purchase=event)
-    assert hook_failure(raised.value) == {"plugin": "shelf", "hook": "zhanggui_purchase_recorded"}
-    assert "plugin 'shelf' failed in zhanggui_purchase_recorded" in caplog.text
+    assert hook_failure(raised.value) == {"plugin": "shelf", "distribution": None,
+                                          "hook": "zhanggui_purchase_recorded"}
+    assert "plugin 'shelf' (distribution none) failed in zhanggui_purchase_recorded" \
+        in caplog.text
 
 
 def test_the_pos_answer_names_the_plugin_whose_listener_failed(make_app, make_plugin):

@@ -12,15 +12,21 @@ from zhanggui.scaffold import ScaffoldError, scaffold
 BIN = Path(sys.executable).parent
 
 
-def test_a_scaffolded_plugin_installs_lists_migrates_and_passes_its_tests(tmp_path, database_url):
-    out = subprocess.run([str(BIN / "zhanggui"), "plugin", "new", "shelf_talker",
+@pytest.mark.parametrize("name, dist, pkg, plugin", [
+    ("shelf_talker", "zhanggui-shelf-talker", "zhanggui_shelf_talker", "shelf_talker"),
+    # a vendor's own distribution name (PEP 503) is kept, nothing renamed by hand
+    ("acme-shelf-notes", "acme-shelf-notes", "acme_shelf_notes", "acme_shelf_notes"),
+])
+def test_a_scaffolded_plugin_installs_lists_migrates_and_passes_its_tests(
+        tmp_path, database_url, name, dist, pkg, plugin):
+    out = subprocess.run([str(BIN / "zhanggui"), "plugin", "new", name,
                           "--directory", str(tmp_path)], capture_output=True, text=True,
                          timeout=60, env=dict(os.environ, LANG="en_US.UTF-8"))
     assert out.returncode == 0, out.stderr
-    source = tmp_path / "zhanggui-shelf-talker"
+    source = tmp_path / dist
     for lang in ("zh_CN", "zh_TW", "en"):
-        assert (source / "zhanggui_shelf_talker" / "translations" / lang / "LC_MESSAGES" /
-                "zhanggui_shelf_talker.po").exists(), lang
+        assert (source / pkg / "translations" / lang / "LC_MESSAGES" /
+                f"{pkg}.po").exists(), lang
     site = tmp_path / "site"
     # installed into a folder of its own so the rest of the suite never sees it
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
@@ -33,14 +39,14 @@ def test_a_scaffolded_plugin_installs_lists_migrates_and_passes_its_tests(tmp_pa
                             capture_output=True, text=True, timeout=120)
     assert listed.returncode == 0, listed.stderr
     plugins = {p["name"]: p for p in json.loads(listed.stdout)}
-    assert plugins["shelf_talker"]["distribution"] == "zhanggui-shelf-talker"
-    assert plugins["shelf_talker"]["enabled"]
-    _make_translations_covers_it(site, env)
+    assert plugins[plugin]["distribution"] == dist
+    assert plugins[plugin]["enabled"]
+    _make_translations_covers_it(site, env, pkg)
 
     migrated = subprocess.run([str(BIN / "zhanggui"), "migrate"], env=env,
                               capture_output=True, text=True, timeout=120)
     assert migrated.returncode == 0, migrated.stderr
-    assert "applied shelf_talker:0001_initial" in migrated.stdout
+    assert f"applied {plugin}:0001_initial" in migrated.stdout
 
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                             "-p", "no:xdist", str(source / "tests")], env=env, cwd=source,
@@ -49,15 +55,15 @@ def test_a_scaffolded_plugin_installs_lists_migrates_and_passes_its_tests(tmp_pa
     assert "5 passed" in tests.stdout
 
 
-def _make_translations_covers_it(site, env):
+def _make_translations_covers_it(site, env, pkg):
     """`make translations` runs `python -m zhanggui.catalogs --update --installed`: the
     installed plugin's folder is among those it works on, found by its hook."""
-    folder = site / "zhanggui_shelf_talker" / "translations"
+    folder = site / pkg / "translations"
     listed = subprocess.run([sys.executable, "-m", "zhanggui.catalogs", "--list",
                              "--installed"], env=env, capture_output=True, text=True,
                             timeout=120)
     assert listed.returncode == 0, listed.stderr
-    assert f"zhanggui_shelf_talker\t{folder.resolve()}" in listed.stdout.splitlines()
+    assert f"{pkg}\t{folder.resolve()}" in listed.stdout.splitlines()
     assert "zhanggui\t" in listed.stdout  # and the core's own
     checked = subprocess.run([sys.executable, "-m", "zhanggui.catalogs", "--check",
                               str(folder)], env=env, capture_output=True, text=True,
@@ -67,7 +73,7 @@ def _make_translations_covers_it(site, env):
                               env=env, capture_output=True, text=True, timeout=120)
     assert compiled.returncode == 0, compiled.stderr
     for lang in ("zh_CN", "zh_TW", "en"):
-        assert (folder / lang / "LC_MESSAGES" / "zhanggui_shelf_talker.mo").exists(), lang
+        assert (folder / lang / "LC_MESSAGES" / f"{pkg}.mo").exists(), lang
 
 
 def test_a_distribution_name_is_kept_and_its_package_follows_it(tmp_path):

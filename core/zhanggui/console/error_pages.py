@@ -4,17 +4,26 @@ the console's frame (navbar, language switch), and JSON for the REST API.
 Flask's default pages are bare English HTML; a store manager who follows a stale
 link should land on a page that reads like the rest of the console and offers the
 way back.  API clients (``/api/…``) get ``{"message": …}`` as every other API
-error.  Server errors (500) keep Flask's minimal page: drawing the navbar needs the
-database, which may be what failed.
+error.
+
+Server errors (500) keep Flask's minimal page (drawing the navbar needs the
+database, which may be what failed), except when a plugin's hook implementation
+raised: then the page, and the API's JSON answer, name the plugin, its distribution
+and the hook (:func:`zhanggui.hook_failure`), so whoever reads it knows which
+plugin to fix or disable.
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request, send_from_directory
-from werkzeug.exceptions import HTTPException
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..i18n import _l
+from ..i18n import _, _l
+
+log = logging.getLogger("zhanggui.console")
 
 #: status → (title, explanation) shown to the user
 MESSAGES = {
@@ -48,7 +57,39 @@ def install(app: Flask, appbuilder) -> None:
 
     for code in MESSAGES:
         app.register_error_handler(code, handle)
+    app.register_error_handler(500, lambda exc: server_error(exc, appbuilder))
     install_favicon(app)
+
+
+def server_error(exc: InternalServerError, appbuilder):
+    """A 500: JSON for the API, naming the failed plugin and hook when there is one;
+    in the console, a page naming them (Flask's own page otherwise)."""
+    from ..hookfailures import hook_failure, log_hook_failure
+
+    cause = getattr(exc, "original_exception", None)
+    where = hook_failure(cause) if cause is not None else {}
+    if where:
+        log_hook_failure(cause)  # one nobody handled (a firstresult hook's): say so
+    if not where:
+        if is_api_request():
+            return jsonify(message=exc.name), 500
+        return exc
+    text = _("The plugin %(plugin)s (distribution %(distribution)s) failed in %(hook)s, "
+             "so this request was not completed. Tell your administrator; the server's "
+             "log has the details.", plugin=where["plugin"], hook=where["hook"],
+             distribution=where["distribution"] or "-")
+    if is_api_request():
+        return jsonify(message=text, **where), 500
+    title = _("A plugin failed")
+    try:
+        page = render_template("zhanggui/error.html", status=500, title=title, text=text,
+                               base_template=appbuilder.base_template,
+                               appbuilder=appbuilder)
+    except Exception:  # noqa: BLE001 - the frame needs the database; say it plainly
+        log.exception("the error page could not be drawn in the console's frame")
+        page = f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>" \
+               f"<p>{escape(text)}</p>"
+    return page, 500
 
 
 def install_favicon(app: Flask) -> None:

@@ -8,14 +8,19 @@ beyond their range (422 with field messages, nothing written).
 """
 from __future__ import annotations
 
+import decimal
+from typing import Any
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from zhanggui import SafeString, StrictBoolean, WholeNumber, _
+from zhanggui import Instant, SafeString, StrictBoolean, WholeNumber, _
 
 from .models import SIGNUP_CHANNELS
 from .ledger.redemption import MAX_POINTS
 
 MAX_ID = 2 ** 63 - 1
+#: the most lines a preview basket may have
+MAX_BASKET_LINES = 1000
 
 
 class _Lenient(Schema):
@@ -82,6 +87,71 @@ class SignupRequest(EventMemberRequest):
                          metadata={"description": "Where the member signed up (default app)"})
 
 
+class Amount(fields.String):
+    """An amount of money as a decimal string (``"128.00"``; a whole number is taken
+    too), from 0 to below 10,000,000,000, loaded as a ``Decimal``."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("metadata", {"example": "128.00",
+                                       "description": "An amount as a decimal string"})
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any):
+        if isinstance(value, (bool, float)) or not isinstance(value, (str, int)):
+            raise ValidationError(_("Give amounts as decimal strings, e.g. \"12.50\"."))
+        text = str(value).strip()
+        try:
+            number = decimal.Decimal(text) if 0 < len(text) <= 20 else None
+        except decimal.InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or not 0 <= number < 10 ** 10:
+            raise ValidationError(_("Not a valid amount."))
+        return number
+
+
+class BasketLine(_Lenient):
+    """One line of a preview basket."""
+
+    amount = Amount(required=True)
+    sku = SafeString(max_length=40, allow_none=True, load_default=None)
+    category = SafeString(max_length=40, allow_none=True, load_default=None,
+                          metadata={"description": "The category earning rules match"})
+    counter = SafeString(max_length=20, allow_none=True, load_default=None,
+                         metadata={"description": "The counter (专柜) code rules match"})
+
+
+class BasketPayment(_Lenient):
+    """One payment of a preview basket (some payment methods earn no points)."""
+
+    method = SafeString(required=True, max_length=20, metadata={"example": "cash"})
+    amount = Amount(required=True)
+
+
+def _basket_size(lines: list) -> None:
+    if not 1 <= len(lines) <= MAX_BASKET_LINES:
+        raise ValidationError(_("A basket needs between 1 and %(count)s lines.",
+                                count=MAX_BASKET_LINES))
+
+
+class BasketPreviewRequest(_Lenient):
+    """``POST /api/v1/loyalty/preview``: a basket whose points are worked out and not
+    stored, for a member (phone or card), for any member of a ``tier``, or for a
+    member without a tier."""
+
+    lines = fields.List(fields.Nested(BasketLine), required=True, validate=_basket_size,
+                        metadata={"minItems": 1, "maxItems": MAX_BASKET_LINES})
+    payments = fields.List(fields.Nested(BasketPayment), load_default=list,
+                           validate=validate.Length(max=MAX_BASKET_LINES))
+    member = fields.Nested(MemberRef, allow_none=True, load_default=None)
+    tier = SafeString(max_length=20, allow_none=True, load_default=None,
+                      metadata={"description": "A tier's code, when no member is given"})
+    store = SafeString(max_length=20, allow_none=True, load_default=None,
+                       metadata={"description": "The store's code (rules may be per store)"})
+    occurred_at = Instant(allow_none=True, load_default=None,
+                          metadata={"description": "When (default: now), ISO 8601 with "
+                                                   "its offset; rules in force that day"})
+
+
 class Problem(Schema):
     """A refusal: a stable ``code`` and a message (a text, or field messages)."""
 
@@ -127,7 +197,7 @@ class RedemptionAnswer(Schema):
 
 
 SCHEMAS = (MemberRef, RedemptionRequest, AdjustmentRequest, EventMemberRequest,
-           SignupRequest, Problem, LedgerEntry, MemberPoints, RedemptionAnswer)
+           SignupRequest, BasketLine, BasketPayment, BasketPreviewRequest, Problem, LedgerEntry, MemberPoints, RedemptionAnswer)
 
 
 def load(schema: type[Schema], data) -> dict:

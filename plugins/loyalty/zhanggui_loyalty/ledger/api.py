@@ -16,7 +16,8 @@ Store scope is the 360° view's (:mod:`zhanggui_loyalty.access`).  Every read of
 member's points and every redemption is written to the audit log.  Bodies are
 validated by the schemas of :mod:`zhanggui_loyalty.api_schemas`, which are also what
 the OpenAPI document declares.
-* ``POST /preview`` a basket -> the points it would earn, line by line.
+* ``POST /preview`` a basket (:class:`~zhanggui_loyalty.api_schemas.BasketPreviewRequest`)
+  -> the points it would earn, line by line.
 * ``POST /adjustments`` ``{"id", "member_id", "points", "reason"}``: a manual
   correction (permissions ``can_adjust on LoyaltyApi`` and ``loyalty.adjust_points``),
   recorded with the user and in the audit log.
@@ -28,65 +29,29 @@ Errors answer ``{"code", "message"}``; field errors ``{"code": "invalid",
 """
 from __future__ import annotations
 
-import datetime as dt
 import decimal
-from typing import Any
 
 from flask import g, jsonify, make_response, request
 from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.security.decorators import protect
 
-from zhanggui import (PaymentEvent, PurchaseEvent, PurchaseLineEvent, SafeString, _,
-                      has_permission, utcnow)
+from zhanggui import (PaymentEvent, PurchaseEvent, PurchaseLineEvent, _, has_permission,
+                      utcnow)
 
 from zhanggui.console.scope import user_store_codes
 
 from ..access import audit_points_read, check_store, find_reachable_member, reachable_member
 from .adjustments import ADJUST_PERMISSION, adjust_with_audit
 
-from ..api_schemas import SCHEMAS, AdjustmentRequest, RedemptionRequest, load
+from ..api_schemas import (SCHEMAS, AdjustmentRequest, BasketPreviewRequest,
+                           RedemptionRequest, load)
 from ..rules.earning import preview
 from .queries import member_summary
 from .redemption import LoyaltyError, redeem_points
 
-MAX_LINES = 1000
-
 
 def _fields(errors: dict) -> LoyaltyError:
     return LoyaltyError(422, "invalid", errors)  # type: ignore[arg-type]
-
-
-def _text(data: dict, key: str, errors: dict, max_length: int, required: bool = True):
-    value = data.get(key)
-    if value is None or value == "":
-        if required:
-            errors[key] = [_("This field is required.")]
-        return None
-    if not isinstance(value, str) or len(value) > max_length:
-        errors[key] = [_("Give text of at most %(count)s characters.", count=max_length)]
-        return None
-    from marshmallow import ValidationError
-
-    try:  # NUL characters and lone surrogates never reach a query
-        return SafeString(max_length=max_length).deserialize(value)
-    except ValidationError as exc:
-        errors[key] = list(exc.messages)
-        return None
-
-
-def _money(value: Any, where: str, errors: dict) -> decimal.Decimal | None:
-    if isinstance(value, (bool, float)) or not isinstance(value, (str, int)):
-        errors[where] = [_("Give amounts as decimal strings, e.g. \"12.50\".")]
-        return None
-    try:
-        number = decimal.Decimal(str(value))
-    except decimal.InvalidOperation:
-        errors[where] = [_("Not a valid amount.")]
-        return None
-    if not number.is_finite() or number < 0 or number >= 10 ** 10:
-        errors[where] = [_("Not a valid amount.")]
-        return None
-    return number
 
 
 def _body() -> dict:
@@ -101,70 +66,29 @@ def find_member_id(phone: str | None, card: str | None) -> int:
     return find_reachable_member(phone, card, user_store_codes())
 
 
-def _member_ref(data: dict, errors: dict) -> tuple[str | None, str | None]:
-    """The ``member`` object's phone and card (see :class:`~.api_schemas.MemberRef`)."""
-    from ..api_schemas import MemberRef, load
-
-    member = data.get("member")
-    if not isinstance(member, dict):
-        errors["member"] = [_("Give the member as {\"phone\": ...} or {\"card\": ...}.")]
-        return None, None
-    try:
-        ref = load(MemberRef, member)
-    except LoyaltyError as exc:
-        errors["member"] = exc.message
-        return None, None
-    return ref["phone"], ref["card"]
+def basket_event(data: dict) -> PurchaseEvent:
+    """A loaded preview basket (:class:`~..api_schemas.BasketPreviewRequest`) as a
+    PurchaseEvent; nothing is stored."""
+    lines = tuple(PurchaseLineEvent(line_id=i, sku=raw["sku"] or "", name=raw["sku"] or "",
+                                    category=raw["category"] or "", counter=raw["counter"],
+                                    quantity=decimal.Decimal(1), amount=raw["amount"])
+                  for i, raw in enumerate(data["lines"]))
+    payments = tuple(PaymentEvent(method=raw["method"], amount=raw["amount"])
+                     for raw in data["payments"])
+    return PurchaseEvent(purchase_id="preview", pos_id="preview", member_id=None,
+                         store_code=data["store"] or "", currency="CNY",
+                         occurred_at=data["occurred_at"] or utcnow(), channel="preview",
+                         total=sum((ln.amount for ln in lines), decimal.Decimal("0")),
+                         lines=lines, payments=payments)
 
 
 def parse_basket(data: dict) -> tuple[PurchaseEvent, tuple[str | None, str | None] | None]:
-    """A preview basket as a PurchaseEvent (nothing is stored), and the member ref."""
-    errors: dict = {}
-    member = _member_ref(data, errors) if data.get("member") is not None else None
-    occurred_at = utcnow()
-    if data.get("occurred_at"):
-        try:
-            occurred_at = dt.datetime.fromisoformat(str(data["occurred_at"]))
-            if occurred_at.tzinfo is None:
-                raise ValueError
-        except ValueError:
-            errors["occurred_at"] = [_("Give the time in ISO 8601 with its offset.")]
-    lines, raw_lines = [], data.get("lines")
-    if not isinstance(raw_lines, list) or not raw_lines or len(raw_lines) > MAX_LINES:
-        errors["lines"] = [_("A basket needs between 1 and %(count)s lines.", count=MAX_LINES)]
-        raw_lines = []
-    for i, raw in enumerate(raw_lines):
-        raw = raw if isinstance(raw, dict) else {}
-        line_errors: dict = {}
-        amount = _money(raw.get("amount"), "amount", line_errors)
-        sku = _text(raw, "sku", line_errors, 40, required=False) or ""
-        category = _text(raw, "category", line_errors, 40, required=False) or ""
-        counter = _text(raw, "counter", line_errors, 20, required=False)
-        if line_errors:
-            errors.setdefault("lines", {})[str(i)] = line_errors
-        else:
-            lines.append(PurchaseLineEvent(line_id=i, sku=sku, name=sku, category=category,
-                                           counter=counter, quantity=decimal.Decimal(1),
-                                           amount=amount))
-    payments = []
-    for i, raw in enumerate(data.get("payments") or []):
-        raw = raw if isinstance(raw, dict) else {}
-        pay_errors: dict = {}
-        amount = _money(raw.get("amount"), "amount", pay_errors)
-        method = _text(raw, "method", pay_errors, 20)
-        if pay_errors:
-            errors.setdefault("payments", {})[str(i)] = pay_errors
-        else:
-            payments.append(PaymentEvent(method=method, amount=amount))
-    if errors:
-        raise _fields(errors)
-    total = sum((ln.amount for ln in lines), decimal.Decimal("0"))
-    event = PurchaseEvent(purchase_id="preview", pos_id="preview", member_id=None,
-                          store_code=str(data.get("store") or ""), currency="CNY",
-                          occurred_at=occurred_at.astimezone(dt.timezone.utc),
-                          channel="preview", total=total, lines=tuple(lines),
-                          payments=tuple(payments))
-    return event, member
+    """A preview basket as given (a JSON body, or the console's form as one) loaded and
+    turned into a PurchaseEvent, with the member's phone and card if given;
+    :class:`LoyaltyError` 422 with field messages when it does not load."""
+    loaded = load(BasketPreviewRequest, data)
+    member = loaded["member"]
+    return basket_event(loaded), ((member["phone"], member["card"]) if member else None)
 
 
 _MEMBER_ID = {"in": "path", "name": "member_id", "required": True,
@@ -234,8 +158,7 @@ class LoyaltyApi(BaseApi):
                      "adjustment",
                 _422="Field messages; nothing written")}},
         "basket_preview": {"post": {
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": {"type": "object"}}}},
+            "requestBody": _json_body("BasketPreviewRequest"),
             "responses": _answers({200: ("Points per line and in total", None)},
                                   _404="No member has this phone or card within the "
                                        "caller's stores",
@@ -337,11 +260,10 @@ class LoyaltyApi(BaseApi):
           summary: The points a basket would earn (nothing written)
         """
         try:
-            data = _body()
-            event, member = parse_basket(data)
-            member_id = find_member_id(*member) if member else None
-            tier = data.get("tier") if isinstance(data.get("tier"), str) else None
-            calc = preview(event, member_id, tier_code=tier)
+            data = load(BasketPreviewRequest, _body())
+            member = data["member"]
+            member_id = find_member_id(member["phone"], member["card"]) if member else None
+            calc = preview(basket_event(data), member_id, tier_code=data["tier"])
             return self.response(200, member=member_id, **calc.as_dict())
         except LoyaltyError as exc:
             return self._error(exc)

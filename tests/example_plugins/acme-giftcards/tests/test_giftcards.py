@@ -133,3 +133,18 @@ def test_the_members_export_erasure_merge_and_search_include_the_cards(shop, til
             done = host.erase_member(member)
         assert "acme_giftcards: 2 row(s) of acme_giftcards_card detached from the member" in done
         assert GiftCard.select().where(GiftCard.member.is_null()).count() == 2
+
+
+def test_the_card_holder_is_picked_by_typing_and_the_card_saved_with_the_member(shop, till):
+    till.post("/api/v1/pos/transactions", json=sale("T-9", "10.00"))
+    member, _ = cards_of(shop)
+    form = till.get("/giftcardview/add").get_data(as_text=True)
+    # a MemberRef column is an autocomplete box, never a select of every member
+    assert 'data-zg-autocomplete="/giftcardview/autocomplete/member"' in form
+    offered = till.get("/giftcardview/autocomplete/member?q=").get_json()["result"]
+    assert member in [row["id"] for row in offered] and len(offered) <= 20
+    saved = till.post("/giftcardview/add", data={
+        "code": "HAND-1", "member": str(member), "balance": "20.00", "currency": "CNY"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:500]
+    with shop.app_context():
+        assert GiftCard.get(GiftCard.code == "HAND-1").member_id == member
