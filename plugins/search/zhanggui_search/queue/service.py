@@ -1,0 +1,144 @@
+"""Index work: enqueued by events inside the business transaction, applied by the one
+writer holding the lease.
+
+Web workers and jobs only ever insert :class:`SearchTask` rows (a plain insert, never
+the index lock).  :func:`apply_queue` takes the lease ``writer`` (a conditional update,
+so two consumers on two hosts never both write), applies the oldest tasks in batches,
+catches up with the sources that offer ``documents(since)``, and gives the lease back.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+from typing import Any, Callable, Iterable
+
+import peewee
+from flask import current_app
+
+from zhanggui import database, utcnow
+
+from ..backends import backend_for
+from ..index.documents import analyse, doc_id
+from ..keys import sources, suffix_key
+from .models import SearchBookmark, SearchLease, SearchTask
+
+LEASE = "writer"
+LEASE_SECONDS = 120
+BATCH = 500
+
+
+def enqueue(source: str, keys: Iterable[Any], action: str = "upsert",
+            purge: bool = False) -> None:
+    """Ask the writer to refresh (``upsert``) or remove (``delete``) documents."""
+    keys = [str(k) for k in keys]
+    if keys:
+        SearchTask.create(source=source, action=action, keys=",".join(keys), purge=purge)
+
+
+def holder_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def acquire_lease(holder: str, seconds: int = LEASE_SECONDS) -> bool:
+    """Take or renew the writer lease; ``False`` while another holder's is running."""
+    now = utcnow()
+    until = now + dt.timedelta(seconds=seconds)
+    with database.atomic():
+        taken = (SearchLease.update(holder=holder, expires_at=until)
+                 .where((SearchLease.name == LEASE)
+                        & ((SearchLease.holder == holder) | (SearchLease.expires_at < now)))
+                 .execute())
+        if taken:
+            return True
+        try:
+            with database.atomic():
+                SearchLease.insert(name=LEASE, holder=holder, expires_at=until).execute()
+            return True
+        except peewee.IntegrityError:
+            return False
+
+
+def release_lease(holder: str) -> None:
+    SearchLease.delete().where((SearchLease.name == LEASE)
+                               & (SearchLease.holder == holder)).execute()
+
+
+def _analysed(source, documents) -> list:
+    key = suffix_key()
+    return [analyse(source, document, key) for document in documents]
+
+
+def _apply(tasks: list[SearchTask]) -> None:
+    known = sources()
+    backend = backend_for(current_app)
+    upserts: list = []
+    deletions: list[str] = []
+    purge = False
+    for task in tasks:
+        keys = task.keys.split(",")
+        source = known.get(task.source)
+        if task.action == "delete" or source is None:
+            deletions.extend(doc_id(task.source, k) for k in keys)
+            purge = purge or task.purge
+        elif source.fetch is not None:
+            found = _analysed(source, source.fetch(keys))
+            present = {d.doc_id for d in found}
+            deletions.extend(i for i in (doc_id(source.name, k) for k in keys)
+                             if i not in present)
+            upserts.extend(found)
+    latest = {d.doc_id: d for d in upserts}
+    gone = set(deletions) - set(latest)
+    backend.write(list(latest.values()), sorted(gone), purge=purge)
+
+
+def catch_up() -> int:
+    """Refresh what changed since each source's bookmark (sources without one wait for
+    a reindex).  Returns the documents written."""
+    backend = backend_for(current_app)
+    written = 0
+    for mark in SearchBookmark.select().where(SearchBookmark.since.is_null(False)
+                                              & SearchBookmark.reindex_done.is_null()):
+        source = sources().get(mark.source)
+        if source is None:
+            continue
+        started = utcnow()
+        docs = _analysed(source, source.documents(mark.since))
+        if docs:
+            backend.write(docs, ())
+            written += len(docs)
+        SearchBookmark.update(since=started).where(
+            SearchBookmark.source == mark.source).execute()
+    return written
+
+
+def apply_queue(batch: int = BATCH, holder: str | None = None,
+                max_batches: int | None = None) -> int | None:
+    """Apply waiting index work as the one writer.  Returns the tasks applied, or
+    ``None`` when another writer holds the lease (nothing to do here then)."""
+    holder = holder or holder_name()
+    if not acquire_lease(holder):
+        return None
+    done = 0
+    try:
+        rounds = 0
+        while max_batches is None or rounds < max_batches:
+            tasks = list(SearchTask.select().order_by(SearchTask.id).limit(batch))
+            if not tasks:
+                break
+            _apply(tasks)
+            SearchTask.delete().where(SearchTask.id.in_([t.id for t in tasks])).execute()
+            done += len(tasks)
+            rounds += 1
+            acquire_lease(holder)
+        catch_up()
+    finally:
+        release_lease(holder)
+    return done
+
+
+def waiting() -> int:
+    return SearchTask.select().count()
+
+
+Progress = Callable[[str, int, int | None], None]
