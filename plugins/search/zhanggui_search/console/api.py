@@ -36,6 +36,7 @@ class SearchResults(Schema):
 class SearchApi(BaseApi):
     resource_name = "search"
     openapi_spec_tag = "Search"
+    allow_browser_login = True
 
     @api_action("/", methods=["GET"], request=SearchQuery, response=SearchResults,
                 permission="query")
