@@ -53,7 +53,8 @@ def reindex(batch: int = 5000, restart: bool = False, only: list[str] | None = N
             stop_after: int | None = None) -> dict[str, int]:
     """Rebuild the index of every source (or ``only`` these).  ``restart`` ignores a
     previous interrupted run.  ``stop_after`` batches: stop early as an interruption
-    would (tests).  Returns the documents written per source."""
+    would (tests; the writer job builds a few batches per run).  Returns the documents
+    written per source."""
     holder = holder_name()
     if not acquire_lease(holder):
         raise ReindexBusy("another search writer holds the lease")

@@ -26,6 +26,11 @@ from .models import SearchBookmark, SearchLease, SearchTask
 LEASE = "writer"
 LEASE_SECONDS = 120
 BATCH = 500
+#: catch-up reads from this long before its last run: a record written in a transaction
+#: that committed after that run, with an earlier timestamp, is still seen
+CATCH_UP_OVERLAP = dt.timedelta(minutes=2)
+#: batches of a pending full index the writer builds per run (it resumes next run)
+INDEX_BATCHES_PER_RUN = 20
 
 
 def enqueue(source: str, keys: Iterable[Any], action: str = "upsert",
@@ -103,7 +108,7 @@ def catch_up() -> int:
         if source is None:
             continue
         started = utcnow()
-        docs = _analysed(source, source.documents(mark.since))
+        docs = _analysed(source, source.documents(mark.since - CATCH_UP_OVERLAP))
         if docs:
             backend.write(docs, ())
             written += len(docs)
@@ -132,9 +137,22 @@ def apply_queue(batch: int = BATCH, holder: str | None = None,
             rounds += 1
             acquire_lease(holder)
         catch_up()
+        _index_new_sources()
     finally:
         release_lease(holder)
     return done
+
+
+def _index_new_sources() -> None:
+    """Sources never indexed (a plugin just enabled, a fresh install) or whose reindex
+    was interrupted are built here, a few batches per run, resuming each time."""
+    from .reindex import reindex
+
+    marks = {m.source: m for m in SearchBookmark.select()}
+    pending = [name for name in sources()
+               if name not in marks or marks[name].reindex_done is not None]
+    if pending:
+        reindex(only=pending, stop_after=INDEX_BATCHES_PER_RUN)
 
 
 def waiting() -> int:

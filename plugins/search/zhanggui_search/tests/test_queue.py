@@ -160,3 +160,21 @@ def test_the_reindex_command_shows_progress(search_app):
     assert "3" in result.output.splitlines()[-1]
     bad = search_app.test_cli_runner().invoke(search, ["reindex", "--source", "nope"])
     assert bad.exit_code != 0 and "nope" in bad.output
+
+
+def test_the_writer_builds_a_source_never_indexed_a_few_batches_at_a_time(
+        search_app, monkeypatch):
+    from zhanggui_search.queue import service
+
+    sh = store("SH01")
+    people = [member(f"何{n}", home=sh) for n in "一二三四五"]
+    monkeypatch.setattr(service, "INDEX_BATCHES_PER_RUN", 1)
+    import zhanggui_search.queue.reindex as reindex_module
+    original = reindex_module.reindex
+    monkeypatch.setattr(reindex_module, "reindex",
+                        lambda **kw: original(**{**kw, "batch": 2}))
+    apply_queue()                                     # no reindex was ever run
+    assert len(keys("何")) == 2
+    apply_queue()
+    apply_queue()
+    assert sorted(keys("何")) == sorted(f"members.members:{p.id}" for p in people)
