@@ -21,7 +21,7 @@ from ..backends import backend_for
 from ..index.documents import analyse
 from ..keys import sources, suffix_key
 from .models import SearchBookmark
-from .service import acquire_lease, holder_name, release_lease
+from .lease import acquire_lease, holder_name, release_lease
 
 
 class ReindexBusy(RuntimeError):

@@ -9,22 +9,19 @@ catches up with the sources that offer ``documents(since)``, and gives the lease
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
-import peewee
 from flask import current_app
 
-from zhanggui import database, utcnow
+from zhanggui import utcnow
 
 from ..backends import backend_for
 from ..index.documents import analyse, doc_id
 from ..keys import sources, suffix_key
-from .models import SearchBookmark, SearchLease, SearchTask
+from .lease import acquire_lease, holder_name, release_lease
+from .models import SearchBookmark, SearchTask
+from .reindex import reindex
 
-LEASE = "writer"
-LEASE_SECONDS = 120
 BATCH = 500
 #: catch-up reads from this long before its last run: a record written in a transaction
 #: that committed after that run, with an earlier timestamp, is still seen
@@ -39,34 +36,6 @@ def enqueue(source: str, keys: Iterable[Any], action: str = "upsert",
     keys = [str(k) for k in keys]
     if keys:
         SearchTask.create(source=source, action=action, keys=",".join(keys), purge=purge)
-
-
-def holder_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def acquire_lease(holder: str, seconds: int = LEASE_SECONDS) -> bool:
-    """Take or renew the writer lease; ``False`` while another holder's is running."""
-    now = utcnow()
-    until = now + dt.timedelta(seconds=seconds)
-    with database.atomic():
-        taken = (SearchLease.update(holder=holder, expires_at=until)
-                 .where((SearchLease.name == LEASE)
-                        & ((SearchLease.holder == holder) | (SearchLease.expires_at < now)))
-                 .execute())
-        if taken:
-            return True
-        try:
-            with database.atomic():
-                SearchLease.insert(name=LEASE, holder=holder, expires_at=until).execute()
-            return True
-        except peewee.IntegrityError:
-            return False
-
-
-def release_lease(holder: str) -> None:
-    SearchLease.delete().where((SearchLease.name == LEASE)
-                               & (SearchLease.holder == holder)).execute()
 
 
 def _analysed(source, documents) -> list:
@@ -146,8 +115,6 @@ def apply_queue(batch: int = BATCH, holder: str | None = None,
 def _index_new_sources() -> None:
     """Sources never indexed (a plugin just enabled, a fresh install) or whose reindex
     was interrupted are built here, a few batches per run, resuming each time."""
-    from .reindex import reindex
-
     marks = {m.source: m for m in SearchBookmark.select()}
     pending = [name for name in sources()
                if name not in marks or marks[name].reindex_done is not None]
@@ -159,4 +126,3 @@ def waiting() -> int:
     return SearchTask.select().count()
 
 
-Progress = Callable[[str, int, int | None], None]

@@ -169,10 +169,8 @@ def test_the_writer_builds_a_source_never_indexed_a_few_batches_at_a_time(
     sh = store("SH01")
     people = [member(f"何{n}", home=sh) for n in "一二三四五"]
     monkeypatch.setattr(service, "INDEX_BATCHES_PER_RUN", 1)
-    import zhanggui_search.queue.reindex as reindex_module
-    original = reindex_module.reindex
-    monkeypatch.setattr(reindex_module, "reindex",
-                        lambda **kw: original(**{**kw, "batch": 2}))
+    original = service.reindex
+    monkeypatch.setattr(service, "reindex", lambda **kw: original(**{**kw, "batch": 2}))
     apply_queue()                                     # no reindex was ever run
     assert len(keys("何")) == 2
     apply_queue()
