@@ -171,7 +171,9 @@ def _openapi_doc(func, methods, request_schema, response_schema, status, errors,
     if request_schema is not None:
         ref = {"$ref": f"#/components/schemas/{request_schema.__name__}"}
         if methods[0] in ("GET", "DELETE"):
-            spec["parameters"] = parameters + [{"in": "query", "schema": ref}]
+            # a class path: apispec expands it into one query parameter per field
+            spec["parameters"] = parameters + [{"in": "query", "schema": (
+                f"{request_schema.__module__}.{request_schema.__name__}")}]
         else:
             spec["requestBody"] = {"required": True,
                                    "content": {"application/json": {"schema": ref}}}

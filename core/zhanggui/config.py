@@ -271,6 +271,9 @@ SETTINGS: dict[str, Setting] = {
                 "or immediate:// to run jobs inline (tests)."),
         Setting("SEARCH_INDEX_DIR", _path, None,
                 "Folder of the full-text index; default search-index in the instance folder."),
+        Setting("SEARCH_BACKEND", _choice("whoosh", "postgresql"), "whoosh",
+                "Search backend: whoosh (index folder on one host) or postgresql "
+                "(pg_trgm in the database, for several hosts)."),
         Setting("LANGUAGES", _languages, list(KNOWN_LANGUAGES),
                 "Console languages offered."),
         Setting("DEFAULT_LANGUAGE", _language, "zh_CN", "Language when nothing else decides."),

@@ -145,18 +145,30 @@ class SearchSource:
     """A kind of record offered to full-text search.
 
     ``documents(since)`` yields :class:`SearchDocument` for records changed since
-    ``since`` (``None``: all of them).
+    ``since`` (``None``: all of them).  ``fetch(keys)``, when given, yields the current
+    documents of those keys only (a key it does not yield is gone from the index): the
+    search plugin calls it when an event names records that changed.  ``count()``,
+    when given, says how many documents ``documents(None)`` yields (a reindex's
+    progress).  ``documents(None)`` yields in a stable order (a reindex resumes by
+    position).
     """
 
     name: str
     title: Any
     documents: Callable[[Any], Any]
     permission: str | None = None
+    fetch: Callable[[list], Any] | None = None
+    count: Callable[[], int] | None = None
 
 
 @dataclass(frozen=True)
 class SearchDocument:
-    """One searchable record: ``key`` is unique within its source."""
+    """One searchable record: ``key`` is unique within its source.
+
+    ``names`` are also found by their pinyin and its initials; ``codes`` (card
+    numbers) only exactly; ``phone_suffixes`` (last four digits) are kept by the index
+    only as keyed hashes.  ``permission`` overrides the source's.
+    """
 
     key: str
     title: str
@@ -164,6 +176,10 @@ class SearchDocument:
     url: str = ""
     store: str | None = None
     keywords: tuple[str, ...] = field(default_factory=tuple)
+    names: tuple[str, ...] = field(default_factory=tuple)
+    codes: tuple[str, ...] = field(default_factory=tuple)
+    phone_suffixes: tuple[str, ...] = field(default_factory=tuple)
+    permission: str | None = None
 
 
 @dataclass(frozen=True)

@@ -195,3 +195,10 @@ def zhanggui_demo_data(ctx):
     from .demo import build_demo_callcenter
 
     build_demo_callcenter(ctx)
+
+
+@hookimpl
+def zhanggui_search_sources():
+    from .tickets.search import search_sources
+
+    return search_sources()

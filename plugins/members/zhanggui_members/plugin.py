@@ -308,3 +308,10 @@ def zhanggui_member_summary(member_id):
     from .profile.summary import profile_summary
 
     return profile_summary(member_id)
+
+
+@hookimpl
+def zhanggui_search_sources():
+    from .profile.search import search_sources
+
+    return search_sources()

@@ -120,3 +120,10 @@ def zhanggui_demo_data(ctx):
     from .demo import build_demo_mall
 
     build_demo_mall(ctx)
+
+
+@hookimpl
+def zhanggui_search_sources():
+    from .directory.search import search_sources
+
+    return search_sources()

@@ -1,0 +1,1 @@
+"""Analysis and the indexed form of documents (backend-independent)."""
