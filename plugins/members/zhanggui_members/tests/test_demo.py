@@ -11,7 +11,7 @@ from zhanggui_members.demo import catalog as demo_catalog
 from zhanggui_members.plugin import MODELS
 from zhanggui_members.profile.models import (Member, MemberIdentity, Payment, Purchase,
                                              PurchaseLine, Store)
-from zhanggui_members.profile.phones import normalize_mobile
+from zhanggui_members.profile.phones import normalize_mobile, phone_region
 from zhanggui_members.profile.services import member_phone
 
 
@@ -81,12 +81,21 @@ def test_the_demo_chain_has_stores_members_purchases_lines_and_payments(members_
     assert {"化妆品", "女装", "超市生鲜", "咖啡", "珠宝", "家电", "儿童"} <= set(lines)
 
     phones = set()
+    calling_code = {"CN": "+86", "TW": "+886", "HK": "+852"}
     for member in Member.select():
         phone = member_phone(member)
         assert normalize_mobile(phone) == phone and phone[-4:] == member.phone_last4
+        # a member's number is a mobile number of the home store's region, in E.164
+        assert phone_region(phone) == member.home_store.country
+        assert phone.startswith(calling_code[member.home_store.country])
         phones.add(phone)
         assert member.name and 2 <= len(member.name) <= 4
+        assert member.name_pinyin and member.name_zhuyin
     assert len(phones) == 300
+    assert {s.code: s.country for s in Store.select()
+            if s.code in ("SH01", "BJ01", "TP01", "HK01")} == {
+        "SH01": "CN", "BJ01": "CN", "TP01": "TW", "HK01": "HK"}
+    assert {phone_region(p) for p in phones} == {"CN", "TW", "HK"}
 
 
 def test_members_buy_according_to_their_lifecycle_stage(members_app):
