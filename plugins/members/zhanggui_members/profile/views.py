@@ -30,6 +30,7 @@ from .models import (GENDERS, IDENTITY_KINDS, JOIN_CHANNELS, LIFECYCLE_STAGES,
                      PAYMENT_METHODS, Member, MemberIdentity, Purchase, PurchaseLine, Store)
 from .phones import PhoneNumberError, configured_region, display_phone
 from .services import member_timeline, phone_digests, reveal_phone
+from .sort_keys import sort_key_for_locale
 
 VIEW_PHONE = "members.view_phone"
 
@@ -73,6 +74,17 @@ class MemberFilterConverter(SegmentFilters, PeeweeFilterConverter):
 class MemberInterface(SegmentColumns, PeeweeInterface):
     filter_converter_class = MemberFilterConverter
 
+    def resolve_order(self, query, col_name):
+        """Names sort in the reader's order (pinyin, or zhuyin for Traditional Chinese
+        readers: :mod:`.sort_keys`), home stores by their code."""
+        if col_name == "name":
+            from flask_babel import get_locale
+
+            return query, getattr(Member, sort_key_for_locale(get_locale()))
+        if col_name == "home_store":
+            return self.resolve_column(query, "home_store.code")
+        return super().resolve_order(query, col_name)
+
 
 def _valid_timezone(form, field):
     try:
@@ -109,7 +121,8 @@ class MemberView(StoreScopedMixin, ModelView):
     search_columns = ["name", "card_no", "phone_hash", "phone_last4", "home_store",
                       "lifecycle_stage", "joined_at", "id"] + SEGMENT_COLUMNS
     search_form_extra_fields = segment_search_fields()
-    order_columns = ["name", "card_no", "lifecycle_stage", "joined_at"]
+    order_columns = ["name", "card_no", "home_store", "lifecycle_stage", "joined_at"] \
+        + SEGMENT_COLUMNS
     label_columns = {"masked_phone": _l("Mobile phone"), "phone_hash": _l("Mobile phone"),
                      "phone_last4": _l("Last four digits of mobile phone"), "id": _l("Tag"),
                      **SEGMENT_LABELS}
