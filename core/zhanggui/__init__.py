@@ -41,6 +41,7 @@ __all__ = [
     "ApiError", "MemberRef", "api_action", "hook_failure", "json_response",
 ]
 __all__ += ["Instant", "SafeString", "StrictBoolean", "WholeNumber"]
+__all__ += ["LocalDateField", "date_input_hint", "parse_input_date"]
 
 
 def create_app(config=None):
@@ -76,4 +77,8 @@ def __getattr__(name: str):
         from .console.datamodel import safe_fields
 
         return getattr(safe_fields, name)
+    if name in ("LocalDateField", "date_input_hint", "parse_input_date"):
+        from .console import dates   # date inputs in the reader's order
+
+        return getattr(dates, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

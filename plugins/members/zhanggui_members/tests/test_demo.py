@@ -209,3 +209,17 @@ def test_as_of_fixes_the_year_of_history_whatever_the_day(members_app):
     end = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)      # the day's end, UTC+8 at most
     assert max(times) < end and max(times) > end - dt.timedelta(days=10)
     assert min(times) >= end - dt.timedelta(days=366)
+
+
+def test_the_demo_lifecycle_chart_has_months_of_stage_moves(members_app):
+    from zhanggui_members.segments.queries import monthly_stage_flows
+
+    ctx = DemoContext(seed=5, members=400, as_of=dt.date(2026, 11, 30), quiet=True)
+    members_app.extensions["zhanggui"].plugins.demo_data(ctx)
+    flows = monthly_stage_flows(today=dt.date(2026, 11, 30))
+    assert flows["months"] == ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10",
+                               "2026-11"]
+    per_month = [sum(counts[i] for counts in flows["into"].values())
+                 for i in range(len(flows["months"]))]
+    assert all(n > 0 for n in per_month), per_month
+    assert sum(flows["into"]["dormant"][1:]) > 0          # members drift away over time
