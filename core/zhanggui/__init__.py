@@ -42,6 +42,7 @@ __all__ = [
     "cached",
 ]
 __all__ += ["Instant", "SafeString", "StrictBoolean", "WholeNumber"]
+__all__ += ["LocalDateField", "date_input_hint", "parse_input_date"]
 
 
 def create_app(config=None):
@@ -77,6 +78,10 @@ def __getattr__(name: str):
         from .console.datamodel import safe_fields
 
         return getattr(safe_fields, name)
+    if name in ("LocalDateField", "date_input_hint", "parse_input_date"):
+        from .console import dates   # date inputs in the reader's order
+
+        return getattr(dates, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 def cached(key, load):
     """``load()``'s answer, kept by this worker until any watched table changes (see

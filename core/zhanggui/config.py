@@ -305,6 +305,9 @@ SETTINGS: dict[str, Setting] = {
                 "How R/F/M scores map to value groups (README, Member segmentation)."),
         Setting("FIELD_KEY", _str, None,
                 "Key for encrypting personal fields; default derived from SECRET_KEY."),
+        Setting("PHONE_REGION", _choice("CN", "TW", "HK", "MO"), "CN",
+                "Region of a mobile number written without country code when no store "
+                "says otherwise: CN, TW, HK or MO."),
         # marketing sends (plugins/campaigns)
         Setting("MARKETING_SMTP_URL", _str, None,
                 "SMTP server for campaign e-mail: smtp://user:password@host:port"

@@ -133,6 +133,10 @@ def init_i18n(app: Flask, plugins) -> None:
     app.extensions["zhanggui.translation_dirs"] = dirs
     register_filters(app)
     app.jinja_env.globals["current_language"] = current_language
+    from .console.dates import date_input_hint, format_input_date
+
+    app.jinja_env.globals["date_input_hint"] = date_input_hint
+    app.jinja_env.globals["format_input_date"] = format_input_date
 
 
 def current_language() -> str:

@@ -366,6 +366,30 @@ def _email_table(ctx) -> None:
     email_table(ctx)
 
 
+def _store_country_models() -> list[type[peewee.Model]]:
+    from .profile.upgrades import with_country
+
+    return [with_country({m._meta.table_name: m for m in _initial_models()}["members_store"])]
+
+
+def _sort_key_models() -> list[type[peewee.Model]]:
+    from .profile.upgrades import with_sort_keys
+
+    return [with_sort_keys(_merge_models()[0])]
+
+
+def _phones_e164(ctx) -> None:
+    from .profile.upgrades import phones_e164
+
+    phones_e164(ctx, _store_country_models()[0])
+
+
+def _name_sort_keys(ctx) -> None:
+    from .profile.upgrades import name_sort_keys_step
+
+    name_sort_keys_step(ctx, _sort_key_models()[0])
+
+
 def schema_models() -> list[type[peewee.Model]]:
     """Every table as the steps above leave it (what the live models must match):
     a later step's copy of a table replaces the earlier one."""
@@ -373,7 +397,8 @@ def schema_models() -> list[type[peewee.Model]]:
     from .marketing.models import frozen_email_model
 
     for step in (_initial_models, _refund_models, _tag_models, _merge_models,
-                 _segment_models, _consent_and_import_models, lambda: [frozen_email_model()]):
+                 _segment_models, _consent_and_import_models, lambda: [frozen_email_model()],
+                 _store_country_models, _sort_key_models):
         tables.update((m._meta.table_name, m) for m in step())
     return list(tables.values())
 
@@ -400,4 +425,9 @@ MIGRATIONS = [
               description="members' e-mail addresses, encrypted, for e-mail marketing"),
     Migration(name="0008_store_cache", apply=store_cache,
               description="workers cache the stores, dropped whenever a store changes"),
+    Migration(name="0009_phones_e164", apply=_phones_e164,
+              description="stores' country; phones of mainland China, Taiwan, Hong Kong and "
+                          "Macau in E.164, their look-up hash over E.164"),
+    Migration(name="0010_name_sort_keys", apply=_name_sort_keys,
+              description="members' names in pinyin and zhuyin order, for sorting"),
 ]

@@ -146,8 +146,8 @@ def zhanggui_app_ready(app):
 
 @hookimpl
 def zhanggui_find_member(phone, card):
-    """Answers with the member id; a number that is not a mainland mobile (a landline
-    ringing the call center, say) is simply not found."""
+    """Answers with the member id; a number that is not a mobile number of the chain's
+    regions (a landline ringing the call center, say) is simply not found."""
     from .profile.phones import PhoneNumberError
     from .profile.services import find_member
 

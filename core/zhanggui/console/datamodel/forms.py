@@ -32,6 +32,7 @@ from flask_appbuilder.validators import Unique
 from flask_babel import lazy_gettext
 from wtforms import BooleanField, DateTimeField, Field, SelectField, TextAreaField, validators
 
+from ..dates import LocalDateField
 from .fields import UTC
 from .interface import set_pending_many
 from .widgets import AutocompleteWidget
@@ -218,6 +219,8 @@ class PeeweeModelConverter(GeneralModelConverter):
             form_props[col_name] = JSONTextAreaField(
                 label, widget=BS3TextAreaFieldWidget(), **kwargs
             )
+        elif datamodel.is_date(col_name):
+            form_props[col_name] = LocalDateField(label, **kwargs)
         elif datamodel.is_datetime(col_name):
             form_props[col_name] = LocalDateTimeField(
                 label, widget=DateTimePickerWidget(), **kwargs

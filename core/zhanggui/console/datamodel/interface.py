@@ -423,6 +423,12 @@ class PeeweeInterface(BaseInterface):
         query, alias = self.join_related(query, root)
         return query, getattr(alias, leaf)
 
+    def resolve_order(self, query, col_name):
+        """``(query, expression)`` a list sorted by ``col_name`` is ordered by: the
+        column itself (:meth:`resolve_column`) unless a subclass sorts it otherwise,
+        e.g. names by their reader's collation or a pseudo-column by a joined table."""
+        return self.resolve_column(query, col_name)
+
     def join_related(self, query, root):
         """LEFT JOIN the model behind the foreign key ``root`` (once per query)."""
         joined = dict(getattr(query, "_zg_joins", {}))

@@ -50,7 +50,7 @@ class PagedQuery:
         descending = order_direction == "desc"
         order = []
         if order_column:
-            query, field = self.datamodel.resolve_column(query, order_column)
+            query, field = self.datamodel.resolve_order(query, order_column)
             if field is None:
                 raise ValueError(f"unknown order column {order_column}")
             order.append(field.desc() if descending else field.asc())

@@ -110,6 +110,8 @@ class ModelView(SafeDownloadMixin, ScopedViewMixin, FABModelView):
     autocomplete_fields: list[str] = []
     autocomplete_search_columns: dict[str, list[str]] = {}
     autocomplete_limit = 20
+    #: the most rows a list page shows, whatever ``?psize_<View>=`` asks for
+    max_page_size = 100
 
     def _init_forms(self):
         from ...memberref import member_ref_fields
@@ -142,6 +144,24 @@ class ModelView(SafeDownloadMixin, ScopedViewMixin, FABModelView):
                 self.validators_columns, self.edit_form_extra_fields,
                 self.edit_form_query_rel_fields,
             )
+
+    # ------------------------------------------------------------ list pages
+    def _get_list_widget(self, filters, actions=None, order_column="", order_direction="",
+                         page=None, page_size=None, widgets=None, **kwargs):
+        """A page holds at most :attr:`max_page_size` rows; a page past the last one
+        says so (a message above the empty list) instead of looking like no data."""
+        page_size = min(max(page_size or self.page_size, 1), self.max_page_size)
+        widgets = super()._get_list_widget(
+            filters, actions=actions, order_column=order_column,
+            order_direction=order_direction, page=page, page_size=page_size,
+            widgets=widgets, **kwargs)
+        count = widgets["list"].template_args.get("count") or 0
+        if page and page > 0 and page * page_size >= count:
+            pages = max(1, -(-count // page_size))
+            flash(_("Page %(page)s is past the end of this list: it has %(count)s row(s) "
+                    "on %(pages)s page(s).", page=page + 1, count=count, pages=pages),
+                  "warning")
+        return widgets
 
     # ------------------------------------------------------------ autocomplete
     @expose("/autocomplete/<col_name>")

@@ -20,10 +20,10 @@ from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_wtf import FlaskForm
-from wtforms import (DateField, HiddenField, IntegerField, SelectField, StringField,
+from wtforms import (HiddenField, IntegerField, SelectField, StringField,
                      TextAreaField, validators)
 
-from zhanggui import _, _l, has_permission
+from zhanggui import LocalDateField, _, _l, has_permission
 
 from ..ledger.adjustments import ADJUST_PERMISSION as ADJUST, adjust_with_audit
 
@@ -133,7 +133,7 @@ class PreviewForm(MemberRefForm):
                                                  validators.Length(max=20)])
     tier = SelectField(_l("Tier (when no member is given)"), choices=_tier_choices,
                        validate_choice=False)
-    day = DateField(_l("Date of purchase"), validators=[validators.Optional()])
+    day = LocalDateField(_l("Date of purchase"), validators=[validators.Optional()])
     lines = TextAreaField(_l("Lines: category, counter, SKU, amount (one per line)"),
                           validators=[validators.InputRequired()])
     payments = TextAreaField(_l("Payments: method, amount (one per line)"),

@@ -236,29 +236,57 @@ def _expire_and_redeem(now: dt.datetime) -> tuple[int, int]:
          "SELECT e.id, e.member_id, e.points, e.expires_at FROM loyalty_ledger_entry e "
          "WHERE e.points > 0 AND NOT EXISTS (SELECT 1 FROM loyalty_allocation a "
          "WHERE a.credit_id = e.id)")
-    redeemed_at = _naive(now - dt.timedelta(days=2))
-    _sql("INSERT INTO loyalty_ledger_entry (member_id, kind, points, pending_points, spend, "
-         "source_type, source_id, idempotency_key, related_entry_id, store_code, occurred_at, "
-         "created_at, reason) "
-         "SELECT r.member_id, 'redeem', 0 - r.remaining, 0, 0, 'redemption', "
-         "'DEMO-R-' || CAST(r.member_id AS TEXT), "
-         "'redemption:DEMO-R-' || CAST(r.member_id AS TEXT), r.credit_id, 'SH01', ?, ?, "
-         "'积分换购' FROM (SELECT l.member_id, l.credit_id, l.remaining, ROW_NUMBER() OVER "
-         "(PARTITION BY l.member_id ORDER BY l.expires_at, l.credit_id) AS n "
-         f"FROM loyalty_lot l WHERE l.member_id % {REDEEM_EVERY} = 0 AND l.remaining >= 100) r "
-         "WHERE r.n = 1", (redeemed_at, redeemed_at))
+    _redeem_spread(now)
     redeemed = _sql(
         "INSERT INTO loyalty_allocation (debit_id, credit_id, points) "
         "SELECT x.id, x.related_entry_id, 0 - x.points FROM loyalty_ledger_entry x "
         "WHERE x.kind = 'redeem' AND x.source_id LIKE 'DEMO-R-%'")
     _sql("INSERT INTO loyalty_redemption (key, member_id, points, store_code, reason, "
          "request_hash, response, created_at) "
-         "SELECT x.source_id, x.member_id, 0 - x.points, 'SH01', x.reason, 'demo', "
+         "SELECT x.source_id, x.member_id, 0 - x.points, x.store_code, x.reason, 'demo', "
          "'{\"demo\": true}', x.occurred_at FROM loyalty_ledger_entry x "
          "WHERE x.kind = 'redeem' AND x.source_id LIKE 'DEMO-R-%'")
     _sql("DELETE FROM loyalty_lot WHERE credit_id IN (SELECT related_entry_id FROM "
          "loyalty_ledger_entry WHERE kind = 'redeem' AND source_id LIKE 'DEMO-R-%')")
     return expired, redeemed
+
+
+def _redeem_spread(now: dt.datetime, days: int = 90) -> None:
+    """One member in seven with points spends the earliest-expiring lot, on a day of
+    the last ``days`` after the points were earned, at the store where they were
+    earned (the head office's first store for points earned elsewhere): the day and
+    the store follow from the member id, so the same seed gives the same chain."""
+    rows = database.execute_sql(_placeholders(
+        "SELECT r.member_id, r.credit_id, r.remaining, c.occurred_at, c.store_code "
+        "FROM (SELECT l.member_id, l.credit_id, l.remaining, ROW_NUMBER() OVER "
+        "(PARTITION BY l.member_id ORDER BY l.expires_at, l.credit_id) AS n "
+        f"FROM loyalty_lot l WHERE l.member_id % {REDEEM_EVERY} = 0 AND l.remaining >= 100) r "
+        "JOIN loyalty_ledger_entry c ON c.id = r.credit_id WHERE r.n = 1")).fetchall()
+    latest = _naive(now - dt.timedelta(hours=2))
+    out = []
+    for member_id, credit_id, remaining, earned, store_code in rows:
+        if isinstance(earned, str):
+            earned = dt.datetime.fromisoformat(earned)
+        earned = earned.replace(tzinfo=None)
+        earliest = min(max(earned + dt.timedelta(hours=1), latest - dt.timedelta(days=days)),
+                       latest)
+        share = (member_id * 2654435761 % 1000) / 1000
+        at = (earliest + (latest - earliest) * share).replace(microsecond=0)
+        key = f"DEMO-R-{member_id}"
+        out.append((member_id, -remaining, key, f"redemption:{key}", credit_id,
+                    store_code or "SH01", at, at))
+    sql = _placeholders(
+        "INSERT INTO loyalty_ledger_entry (member_id, kind, points, pending_points, spend, "
+        "source_type, source_id, idempotency_key, related_entry_id, store_code, occurred_at, "
+        "created_at, reason) VALUES (?, 'redeem', ?, 0, 0, 'redemption', ?, ?, ?, ?, ?, ?, "
+        "'积分换购')")
+    cursor = database.cursor()
+    for start in range(0, len(out), 5000):
+        cursor.executemany(sql, out[start:start + 5000])
+
+
+def _placeholders(sql: str) -> str:
+    return sql.replace("%", "%%").replace("?", "%s") if _backend() == "postgresql" else sql
 
 
 def _balances(now: dt.datetime) -> None:

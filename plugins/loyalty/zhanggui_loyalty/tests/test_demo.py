@@ -37,6 +37,16 @@ def test_the_demo_program_earns_expires_redeems_and_fills_events_and_the_books_b
     assert PointsLedgerEntry.select().where(PointsLedgerEntry.source_type == "event").count() > 0
     assert check_all() == []
     assert kinds["redeem"] in ctx.created.values()      # the summary counts them
+    # redemptions happen on many days and in several stores, after the points were earned
+    from zhanggui_loyalty.models import Redemption
+
+    redeemed = list(PointsLedgerEntry.select().where(PointsLedgerEntry.kind == "redeem"))
+    assert len({e.occurred_at.date() for e in redeemed}) >= 10
+    assert len({e.store_code for e in redeemed}) >= 3
+    assert len({r.store_code for r in Redemption.select()}) >= 3
+    earned_at = {e.id: e.occurred_at for e in PointsLedgerEntry.select().where(
+        PointsLedgerEntry.id.in_([r.related_entry_id for r in redeemed]))}
+    assert all(e.occurred_at >= earned_at[e.related_entry_id] for e in redeemed)
     # the real services carry on from the demo's figures
     built = dt.datetime.combine(AS_OF, dt.time(23, 0), ZoneInfo("Asia/Shanghai"))
     assert expire_due(built) == 0          # what was due then is expired already

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 # code, name, city, region, currency, timezone, relative traffic, price factor, rounding (fen)
+COUNTRY_OF_CURRENCY = {"CNY": "CN", "TWD": "TW", "HKD": "HK", "MOP": "MO"}
+
 STORES = [
     ("SH01", "上海南京西路店", "上海", "华东", "CNY", "Asia/Shanghai", 1.6, 1.0, 1),
     ("BJ01", "北京王府井店", "北京", "华北", "CNY", "Asia/Shanghai", 1.4, 1.0, 1),

@@ -2,7 +2,7 @@
 
 Eight stores (six on the mainland, Taipei in TWD, Hong Kong in HKD), counters (专柜)
 by category, members with common surnames and generation-typical given names, valid
-mobile numbers (encrypted like real ones), birthdays and WeChat/app/online-shop ids,
+mobile numbers of their home store's region in E.164 (encrypted like real ones), birthdays and WeChat/app/online-shop ids,
 and a year of purchases shaped by weekends, 双11, 618, 春节, 中秋, 国庆 and
 Valentine's days, with lines and payments.
 
@@ -36,6 +36,7 @@ from ..bulk import BulkWriter, available_cores, encode_copy, ordered_map
 from ..profile.crypto import phone_cipher
 from ..profile.models import Member, MemberIdentity, Payment, Purchase, PurchaseLine, Store
 from ..profile.services import MemberError
+from ..profile.sort_keys import name_sort_keys
 from . import catalog as cat
 
 WINDOW_DAYS = 365
@@ -47,11 +48,12 @@ STAGE_SHARE = (12, 50, 26, 12)
 STAGE_ACTIVITY = (0.0, 1.6, 0.7, 0.35)
 BASKET_SIZES = (1, 2, 3, 4, 5, 6, 7, 8)
 BASKET_SHARE = (35, 25, 16, 10, 6, 4, 2, 2)
+HK_MOBILE_PREFIXES = ("96", "97", "94", "61", "64", "69", "63", "65")
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 MEMBER_COLUMNS = ("id", "name", "gender", "birthday", "phone_encrypted", "phone_hash",
                   "phone_last4", "card_no", "home_store_id", "joined_at", "join_channel",
-                  "lifecycle_stage", "notes", "erased_at")
+                  "lifecycle_stage", "notes", "erased_at", "name_pinyin", "name_zhuyin")
 IDENTITY_COLUMNS = ("member_id", "kind", "value", "created_at")
 PURCHASE_COLUMNS = ("id", "pos_id", "store_id", "member_id", "occurred_at", "channel",
                     "total", "refunded_amount", "request_hash", "response")
@@ -119,7 +121,8 @@ class DemoChain:
         self.stores = []
         for code, name, city, region, currency, tz, traffic, factor, rounding in cat.STORES:
             store, _created = Store.get_or_create(code=code, defaults=dict(
-                name=name, city=city, region=region, currency=currency, timezone=tz))
+                name=name, city=city, region=region, currency=currency, timezone=tz,
+                country=cat.COUNTRY_OF_CURRENCY[currency]))
             self.stores.append((store.id, code, currency, ZoneInfo(tz), factor, rounding))
         self.store_cum = _cum([s[6] for s in cat.STORES])
         self.store_no = {s[0]: i + 1 for i, s in enumerate(cat.STORES)}   # not the db id
@@ -229,6 +232,18 @@ class DemoChain:
         suffix = (index * self.prefix_step[prefix] + self.prefix_offset[prefix]) % 10 ** 8
         return f"{prefix}{suffix:08d}"
 
+    @staticmethod
+    def _local_phone(mainland: str, currency: str, index: int) -> str:
+        """The member's E.164 mobile number, of the home store's region: Taipei members
+        get a Taiwan number, Hong Kong members a Hong Kong one (unique per member
+        index below ten million, like the mainland numbers)."""
+        if currency == "TWD":
+            return f"+88691{(index * 7919 + 1234567) % 10 ** 7:07d}"
+        if currency == "HKD":
+            prefix = HK_MOBILE_PREFIXES[index // 10 ** 6 % len(HK_MOBILE_PREFIXES)]
+            return f"+852{prefix}{(index * 7919 + 123457) % 10 ** 6:06d}"
+        return "+86" + mainland
+
     def _name(self, gender: str, born: int | None, currency: str) -> str:
         rng = self.rng
         if currency in self.local:
@@ -256,7 +271,7 @@ class DemoChain:
             born = anchor.year - int(rng.triangular(18, 76, 33))
             birthday = (dt.date(born, 1, 1) + dt.timedelta(days=rng.randrange(365))).isoformat()
         name = self._name(gender, born, currency)
-        phone = self._phone(index)
+        phone = self._local_phone(self._phone(index), currency, index)
         # potential members joined lately; dormant and churned ones well before the year
         if stage == 0:
             join_day = WINDOW_DAYS - 1 - rng.randrange(120)
@@ -290,7 +305,7 @@ class DemoChain:
         notes = rng.choice(cat.MEMBER_NOTES) if rng.random() < 0.04 else None
         row = (mid, name, gender, birthday, self.cipher.encrypt(phone),
                self.cipher.lookup_hash(phone), phone[-4:], card, store_id, joined_text,
-               channel, STAGES[stage], notes, None)
+               channel, STAGES[stage], notes, None) + name_sort_keys(name)
         return row, store, gender, max(join_day, 0)
 
     # -- purchases ----------------------------------------------------------------

@@ -23,7 +23,7 @@ from ..consent.models import ConsentState
 from ..consent.service import CHANNEL_CODES
 from ..profile.crypto import FieldDecryptionError, phone_cipher
 from ..profile.models import Member, Payment, Purchase, PurchaseLine, Store
-from ..profile.phones import mask_last4, mask_mobile
+from ..profile.phones import configured_region, mask_last4, mask_mobile
 from .columns import COLUMNS, header
 
 PAGE = 5000
@@ -66,7 +66,7 @@ def _phone(cipher, encrypted, last4, clear: bool) -> str:
         phone = cipher.decrypt(encrypted)
     except FieldDecryptionError:
         return mask_last4(last4)
-    return phone if clear else mask_mobile(phone)
+    return phone if clear else mask_mobile(phone, configured_region())
 
 
 def member_rows(stores: set[str] | None = None, clear_phones: bool = False,

@@ -39,8 +39,9 @@ from zhanggui.console.datamodel.safe_fields import text_problem
 from ..bulk import BulkWriter
 from ..profile.crypto import phone_cipher
 from ..profile.models import GENDERS, JOIN_CHANNELS, Member, MemberIdentity, Store
-from ..profile.phones import PhoneNumberError, normalize_mobile
+from ..profile.phones import PhoneNumberError, configured_region, normalize_mobile
 from ..profile.services import normalize_card
+from ..profile.sort_keys import name_sort_keys
 from .columns import IDENTITY_FIELDS
 from .reading import ImportFileError, count_rows
 
@@ -49,7 +50,7 @@ LOOKUP_CHUNK = 500
 WRITE_CHUNK = 5000
 MEMBER_INSERT = ("id", "name", "gender", "birthday", "phone_encrypted", "phone_hash",
                  "phone_last4", "card_no", "home_store_id", "joined_at", "join_channel",
-                 "lifecycle_stage", "notes", "erased_at")
+                 "lifecycle_stage", "notes", "erased_at", "name_pinyin", "name_zhuyin")
 GENDER_WORDS = {"男": "male", "m": "male", "male": "male", "先生": "male",
                 "女": "female", "f": "female", "female": "female", "女士": "female",
                 "未知": "unknown", "unknown": "unknown", "保密": "unknown"}
@@ -246,8 +247,9 @@ class MemberImport:
     def __init__(self, report, labels, tz, progress):
         self.report, self.labels, self.tz, self.progress = report, labels, tz, progress
         self.cipher = phone_cipher()
-        self.stores = {code.upper(): sid for sid, code in
-                       Store.select(Store.id, Store.code).tuples()}
+        self.stores = {code.upper(): (sid, country) for sid, code, country in
+                       Store.select(Store.id, Store.code, Store.country).tuples()}
+        self.region = configured_region()
         self.channels = {code for code, _label in JOIN_CHANNELS}
 
     def _require_columns(self):
@@ -258,11 +260,18 @@ class MemberImport:
     def check(self, number: int, values: dict[str, Any]) -> tuple[_MemberRow | None, list]:
         errors = _RowErrors(number, self.labels)
         name = _text(errors, values, "name", 100)
+        store_id, region = None, self.region
+        store_code = _text(errors, values, "home_store", 20)
+        if store_code:
+            store_id, region = self.stores.get(store_code.upper(), (None, region))
+            if store_id is None:
+                errors.add("home_store", _l("There is no store with the code %(code)s.",
+                                            code=store_code))
         phone = phone_hash = None
         raw_phone = values.get("phone", "")
         if str(raw_phone).strip():
-            try:
-                phone = normalize_mobile(str(raw_phone))
+            try:   # a number without country code is one of the home store's country
+                phone = normalize_mobile(str(raw_phone), region)
                 phone_hash = self.cipher.lookup_hash(phone)
             except PhoneNumberError as exc:
                 errors.add("phone", exc.args[0])
@@ -275,13 +284,6 @@ class MemberImport:
                 errors.add("gender", _l("Write 男 or 女 (male or female), or leave it "
                                         "empty."))
         birthday = _date(errors, values, "birthday")
-        store_id = None
-        store_code = _text(errors, values, "home_store", 20)
-        if store_code:
-            store_id = self.stores.get(store_code.upper())
-            if store_id is None:
-                errors.add("home_store", _l("There is no store with the code %(code)s.",
-                                            code=store_code))
         joined_at = _moment(errors, values, "joined_at", self.tz)
         channel = _text(errors, values, "join_channel", 20)
         if channel and channel not in self.channels:
@@ -415,7 +417,8 @@ class MemberImport:
                                 r.phone[-4:] if r.phone else None, r.card, r.store_id,
                                 r.joined_at.strftime("%Y-%m-%d %H:%M:%S")
                                 if r.joined_at else now,
-                                r.channel or "import", "potential", r.notes, None))
+                                r.channel or "import", "potential", r.notes, None)
+                               + name_sort_keys(r.name))
                     identities += [(mid, kind, value, now) for kind, value in r.identities]
                 _write(writer, Member, MEMBER_INSERT, out)
                 storing.advance(len(chunk))
@@ -437,7 +440,8 @@ class MemberImport:
         """The file's non-empty fields win; a phone already on the member stays."""
         mark = "?" if writer.kind == "sqlite" else "%s"
         columns = ("name", "gender", "birthday", "home_store_id", "notes", "card_no",
-                   "phone_encrypted", "phone_hash", "phone_last4", "join_channel")
+                   "phone_encrypted", "phone_hash", "phone_last4", "join_channel",
+                   "name_pinyin", "name_zhuyin")
         sql = ("UPDATE members_member SET "
                + ", ".join(f"{c} = COALESCE({mark}, {c})" for c in columns)
                + f" WHERE id = {mark}")
@@ -453,7 +457,8 @@ class MemberImport:
                            r.store_id, r.notes, r.card,
                            self.cipher.encrypt(new_phone) if new_phone else None,
                            r.phone_hash if new_phone else None,
-                           new_phone[-4:] if new_phone else None, r.channel, r.match))
+                           new_phone[-4:] if new_phone else None, r.channel)
+                          + name_sort_keys(r.name) + (r.match,))
         cursor = database.cursor()
         for chunk in _chunks(params, WRITE_CHUNK):
             if writer.kind == "postgresql":

@@ -8,7 +8,7 @@ import decimal
 from zhanggui import _, _l, write_transaction
 
 from ..profile.models import PAYMENT_METHODS, Purchase, Store
-from ..profile.phones import PhoneNumberError, normalize_mobile
+from ..profile.phones import PhoneNumberError, configured_region, normalize_mobile
 from ..profile.services import normalize_card
 from .columns import COLUMNS
 from .importing import Problem, _decimal, _flatten, _moment, _RowErrors, _text, _zone
@@ -45,7 +45,8 @@ class PurchaseImport:
         card = normalize_card(_text(errors, values, "member_card", 32))
         if raw_phone:
             try:
-                member = {"phone": normalize_mobile(raw_phone)}
+                member = {"phone": normalize_mobile(
+                    raw_phone, store.country if store is not None else configured_region())}
             except PhoneNumberError as exc:
                 errors.add("member_phone", exc.args[0])
         elif card:

@@ -38,6 +38,7 @@ from zhanggui.db import backend
 
 from ..actor import acting_user
 from ..profile.models import Member, MemberIdentity, Purchase, Refund
+from ..profile.sort_keys import sort_key_columns
 from .models import MemberAlias, MemberMergeRecord
 
 
@@ -99,6 +100,8 @@ def fold_profile(ctx: MergeContext) -> dict[str, int]:
     Member.update(phone_encrypted=None, phone_hash=None, phone_last4=None, card_no=None) \
         .where(Member.id == source.id).execute()
     if updates:
+        if "name" in updates:
+            updates.update(sort_key_columns(updates["name"]))
         Member.update(**updates).where(Member.id == target.id).execute()
     # aliases the source had received from earlier merges now find the target
     earlier = MemberAlias.update(member=target.id).where(MemberAlias.member == source.id) \
@@ -260,7 +263,8 @@ class MergeMembers:
                     if count:     # the record names what moved, not every table looked at
                         ctx.moved[table] = ctx.moved.get(table, 0) + count
             user_id, user_name = acting_user(self.user)
-            Member.update(merged_into=target.id, name=None, birthday=None, notes=None,
+            Member.update(merged_into=target.id, name=None, name_pinyin=None,
+                          name_zhuyin=None, birthday=None, notes=None,
                           gender="unknown", home_store=None) \
                 .where(Member.id == source.id).execute()
             merge = MemberMergeRecord.create(

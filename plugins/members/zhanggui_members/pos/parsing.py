@@ -26,8 +26,8 @@ from zhanggui import _l, cached, utcnow
 
 from ..profile.crypto import phone_cipher
 from ..profile.models import IDENTITY_KINDS, PAYMENT_METHODS, PURCHASE_CHANNELS, Store
-from ..profile.phones import PhoneNumberError, normalize_mobile
-from ..profile.services import normalize_card
+from ..profile.phones import PhoneNumberError, national_key, normalize_mobile
+from ..profile.services import normalize_card, phone_region_of
 from .schemas import MAX_BATCH, MAX_LINES, PosRefundSchema, PosSaleSchema, schema_errors
 
 __all__ = ["MAX_BATCH", "MAX_LINES", "PosInputError", "PosSale", "RefundRequest",
@@ -108,7 +108,8 @@ class PosSale:
         member = None
         if self.member is not None:
             member = {
-                "phone": phone_cipher().lookup_hash(self.member.phone) if self.member.phone
+                "phone": phone_cipher().lookup_hash(national_key(self.member.phone))
+                if self.member.phone
                 else None,
                 "card": self.member.card,
                 "identity": [self.member.identity_kind, self.member.identity_value],
@@ -234,7 +235,7 @@ def _occurred_at(errors: _Errors, data: dict) -> dt.datetime | None:
     return when
 
 
-def _member(errors: _Errors, data: dict) -> MemberRef | None:
+def _member(errors: _Errors, data: dict, store: Store | None = None) -> MemberRef | None:
     value = data.get("member")
     if value is None:
         return None
@@ -248,7 +249,8 @@ def _member(errors: _Errors, data: dict) -> MemberRef | None:
         try:
             raw_phone = value["phone"]
             phone = normalize_mobile(raw_phone if isinstance(raw_phone, (str, int)) and
-                                     not isinstance(raw_phone, bool) else None)
+                                     not isinstance(raw_phone, bool) else None,
+                                     phone_region_of(store))
         except PhoneNumberError as exc:
             errors.add(("member", "phone"), exc.args[0])
     if value.get("card") not in (None, ""):
@@ -303,7 +305,7 @@ def parse_sale(data: Any) -> PosSale:
     channel = data.get("channel") or "pos"
     if not isinstance(channel, str) or channel not in {c for c, _ in PURCHASE_CHANNELS}:
         errors.add(("channel",), _l("Unknown sales channel."))
-    member = _member(errors, data)
+    member = _member(errors, data, store)
     total = _decimal(errors, data, (), "total", MONEY_PLACES)
 
     lines: list[SaleLine] = []

@@ -17,12 +17,15 @@ import peewee
 from zhanggui import FixedDecimalField, Model, MoneyField, UTCDateTimeField, _l, utcnow
 
 from .crypto import FieldDecryptionError, phone_cipher
-from .phones import mask_last4, mask_mobile
+from .phones import configured_region, mask_last4, mask_mobile
+from .sort_keys import sort_key_columns
 
 CENT = decimal.Decimal("0.01")
 
 CURRENCIES = (("CNY", _l("Renminbi (CNY)")), ("TWD", _l("New Taiwan dollar (TWD)")),
               ("HKD", _l("Hong Kong dollar (HKD)")))
+COUNTRIES = (("CN", _l("Mainland China")), ("TW", _l("Taiwan")), ("HK", _l("Hong Kong")),
+             ("MO", _l("Macau")))
 GENDERS = (("female", _l("Female")), ("male", _l("Male")), ("unknown", _l("Not given")))
 JOIN_CHANNELS = (("store", _l("In store")), ("wechat", _l("WeChat")), ("app", _l("App")),
                  ("ecommerce", _l("Online shop")), ("callcenter", _l("Call center")),
@@ -43,7 +46,8 @@ PAYMENT_METHODS = (("cash", _l("Cash")), ("bank_card", _l("Bank card")),
 
 
 class Store(Model):
-    """A shop of the chain; its currency and time zone apply to its purchases."""
+    """A shop of the chain; its currency and time zone apply to its purchases, its
+    country to the mobile numbers its staff and tills write without country code."""
 
     code = peewee.CharField(max_length=20, unique=True, verbose_name=_l("Store code"))
     name = peewee.CharField(max_length=100, verbose_name=_l("Store name"))
@@ -53,6 +57,8 @@ class Store(Model):
                                 verbose_name=_l("Currency"))
     timezone = peewee.CharField(max_length=50, default="Asia/Shanghai",
                                 verbose_name=_l("Time zone"))
+    country = peewee.CharField(max_length=2, choices=COUNTRIES, default="CN",
+                               verbose_name=_l("Country or region"))
 
     class Meta:
         table_name = "members_store"
@@ -72,6 +78,11 @@ class Member(Model):
     """
 
     name = peewee.CharField(max_length=100, null=True, verbose_name=_l("Member name"))
+    # sort keys of the name, rewritten with it (profile.sort_keys)
+    name_pinyin = peewee.CharField(max_length=255, null=True, index=True,
+                                   verbose_name=_l("Name in pinyin order"))
+    name_zhuyin = peewee.CharField(max_length=255, null=True, index=True,
+                                   verbose_name=_l("Name in zhuyin order"))
     gender = peewee.CharField(max_length=10, choices=GENDERS, default="unknown",
                               verbose_name=_l("Gender"))
     birthday = peewee.DateField(null=True, verbose_name=_l("Birthday"))
@@ -102,11 +113,20 @@ class Member(Model):
     def __str__(self):
         return self.name or f"#{self.id}"
 
+    def save(self, *args, **kwargs):
+        """Writes the name's sort keys along with the name."""
+        keys = sort_key_columns(self.name)
+        self.name_pinyin, self.name_zhuyin = keys["name_pinyin"], keys["name_zhuyin"]
+        if kwargs.get("only") is not None and Member.name in kwargs["only"]:
+            kwargs["only"] = list(kwargs["only"]) + [Member.name_pinyin, Member.name_zhuyin]
+        return super().save(*args, **kwargs)
+
     def masked_phone(self) -> str:
         """The phone as staff see it without ``members.view_phone``: ``138****8000``."""
         if self.phone_encrypted:
             try:
-                return mask_mobile(phone_cipher().decrypt(self.phone_encrypted))
+                return mask_mobile(phone_cipher().decrypt(self.phone_encrypted),
+                                   configured_region())
             except FieldDecryptionError:
                 pass
         return mask_last4(self.phone_last4)

@@ -15,7 +15,7 @@ from zhanggui import ExportSection, _l, cached, database, utcnow, write_transact
 from ..segments.queries import erase_segment_data, export_segment_data
 from .crypto import phone_cipher
 from .models import Member, MemberIdentity, Payment, Purchase, PurchaseLine, Store
-from .phones import last4, normalize_mobile
+from .phones import configured_region, last4, mobile_candidates, normalize_mobile
 
 
 class MemberError(ValueError):
@@ -30,11 +30,20 @@ def normalize_card(card: str | None) -> str | None:
     return text or None
 
 
-def phone_fields(phone: str | None) -> dict[str, Any]:
-    """The three stored columns for a phone (all ``None`` when there is none)."""
+def phone_region_of(store) -> str:
+    """The region a bare national number is read in: the store's country, else the
+    ``PHONE_REGION`` setting."""
+    country = getattr(store, "country", None) if store is not None else None
+    return country or configured_region()
+
+
+def phone_fields(phone: str | None, region: str | None = None) -> dict[str, Any]:
+    """The three stored columns for a phone (all ``None`` when there is none): the
+    E.164 number encrypted, its keyed hash and its last four digits.  A number without
+    country code is read in ``region`` (default: the ``PHONE_REGION`` setting)."""
     if phone is None or not str(phone).strip():
         return {"phone_encrypted": None, "phone_hash": None, "phone_last4": None}
-    normalised = normalize_mobile(phone)
+    normalised = normalize_mobile(phone, region or configured_region())
     cipher = phone_cipher()
     return {"phone_encrypted": cipher.encrypt(normalised),
             "phone_hash": cipher.lookup_hash(normalised),
@@ -48,7 +57,7 @@ def register_member(*, name: str | None = None, phone: str | None = None,
                     lifecycle_stage: str = "potential", notes: str | None = None) -> Member:
     """Create a member.  Raises :class:`~zhanggui_members.profile.phones.PhoneNumberError`
     for a malformed phone and :class:`MemberError` when the phone or card is taken."""
-    fields = phone_fields(phone)
+    fields = phone_fields(phone, phone_region_of(home_store))
     card_no = normalize_card(card_no)
     with write_transaction():
         if fields["phone_hash"] and Member.select().where(
@@ -83,19 +92,35 @@ def find_member_by_identity(kind: str, value: str) -> Member | None:
     return identity.member if identity is not None else None
 
 
-def find_member(phone: str | None = None, card: str | None = None) -> Member | None:
+def phone_digests(phone: str, region: str | None = None) -> list[str]:
+    """The keyed hashes of every number ``phone`` can mean (national or E.164, read in
+    ``region`` first, then the chain's other regions); a number that is no mobile
+    number anywhere raises :class:`PhoneNumberError`."""
+    region = region or configured_region()
+    candidates = mobile_candidates(phone, region)
+    if not candidates:
+        normalize_mobile(phone, region)      # raises the message that says why
+    cipher = phone_cipher()
+    return [cipher.lookup_hash(number) for number in candidates]
+
+
+def find_member(phone: str | None = None, card: str | None = None,
+                region: str | None = None) -> Member | None:
     """The member with this phone number, else with this card number, else ``None``.
 
-    The phone may be written any way :func:`~zhanggui_members.profile.phones.normalize_mobile`
-    accepts; a malformed one raises its :class:`PhoneNumberError`.  Erased members are
-    never found (their phone hash and card number are gone).
+    The phone may be written in E.164 or as a national number: a bare number is tried
+    as a mobile number of ``region`` (default: the ``PHONE_REGION`` setting) first,
+    then of the chain's other regions (:func:`phone_digests`).  A malformed one raises
+    :class:`PhoneNumberError`.  Erased members are never found (their phone hash and
+    card number are gone).
     """
-    digest = None
+    digests: list[str] = []
     if phone is not None and str(phone).strip():
-        digest = phone_cipher().lookup_hash(normalize_mobile(phone))
-        member = _member_where("phone_hash", digest)
-        if member is not None:
-            return member
+        digests = phone_digests(phone, region)
+        for digest in digests:
+            member = _member_where("phone_hash", digest)
+            if member is not None:
+                return member
     card_no = normalize_card(card)
     if card_no:
         member = _member_where("card_no", card_no)
@@ -104,7 +129,11 @@ def find_member(phone: str | None = None, card: str | None = None) -> Member | N
     # the old phone or card of a member merged into another finds that other one
     from ..merging.command import find_alias_member
 
-    return find_alias_member(phone_hash=digest, card_no=card_no)
+    for digest in digests or [None]:
+        member = find_alias_member(phone_hash=digest, card_no=card_no)
+        if member is not None:
+            return member
+    return None
 
 
 _PROBE = "\x00zhanggui-probe\x00"   # stands for the looked-up value while compiling
@@ -325,7 +354,7 @@ def erase_member_data(member_id: Any) -> list[str]:
         purchases = (Purchase.update(request_hash=None, response=None)
                      .where(Purchase.member == member).execute())
         segments = erase_segment_data(member.id)
-        Member.update(name=None, gender="unknown", birthday=None, phone_encrypted=None,
+        Member.update(name=None, name_pinyin=None, name_zhuyin=None, gender="unknown", birthday=None, phone_encrypted=None,
                       phone_hash=None, phone_last4=None, card_no=None, notes=None,
                       erased_at=member.erased_at or utcnow()) \
             .where(Member.id == member.id).execute()

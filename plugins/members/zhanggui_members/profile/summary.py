@@ -17,7 +17,7 @@ from zhanggui import database
 
 from ..consent.models import ConsentState
 from .models import Member, Purchase, PurchaseLine, Store
-from .phones import mask_last4, mask_mobile
+from .phones import configured_region, mask_last4, mask_mobile
 
 LAST_PURCHASES = 5
 _PROBE = -7_346_582_901_234          # stands for the member id while compiling
@@ -76,7 +76,8 @@ def _masked(row: dict[str, Any]) -> str:
         from .crypto import FieldDecryptionError, phone_cipher
 
         try:
-            return mask_mobile(phone_cipher().decrypt(row["phone_encrypted"]))
+            return mask_mobile(phone_cipher().decrypt(row["phone_encrypted"]),
+                               configured_region())
         except FieldDecryptionError:
             pass
     return mask_last4(row["phone_last4"])

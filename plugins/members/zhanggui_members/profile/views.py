@@ -28,8 +28,9 @@ from ..segments.views import (SEGMENT_COLUMNS, SEGMENT_LABELS, SegmentColumns, S
                               segment_search_fields)
 from .models import (GENDERS, IDENTITY_KINDS, JOIN_CHANNELS, LIFECYCLE_STAGES,
                      PAYMENT_METHODS, Member, MemberIdentity, Purchase, PurchaseLine, Store)
-from .phones import PhoneNumberError, normalize_mobile
-from .services import member_timeline, reveal_phone
+from .phones import PhoneNumberError, configured_region, display_phone
+from .services import member_timeline, phone_digests, reveal_phone
+from .sort_keys import sort_key_for_locale
 
 VIEW_PHONE = "members.view_phone"
 
@@ -40,19 +41,18 @@ _LABELS = {"stage": dict(LIFECYCLE_STAGES), "gender": dict(GENDERS),
 
 
 class FilterPhoneEqual(PeeweeFilter):
-    """Exact phone search: the typed number (any spelling) through the keyed hash."""
+    """Exact phone search: the typed number (national in any of the chain's regions, or
+    E.164) through the keyed hash."""
 
     name = _l("Mobile phone is")
     arg_name = "phone"
 
     def apply(self, query, value):
-        from .crypto import phone_cipher
-
         try:
-            digest = phone_cipher().lookup_hash(normalize_mobile(value))
+            digests = phone_digests(value)
         except PhoneNumberError:
             return query.where(Member.id.is_null())  # a malformed number matches nobody
-        return query.where(Member.phone_hash == digest)
+        return query.where(Member.phone_hash.in_(digests))
 
 
 class MemberFilterConverter(SegmentFilters, PeeweeFilterConverter):
@@ -74,6 +74,17 @@ class MemberFilterConverter(SegmentFilters, PeeweeFilterConverter):
 class MemberInterface(SegmentColumns, PeeweeInterface):
     filter_converter_class = MemberFilterConverter
 
+    def resolve_order(self, query, col_name):
+        """Names sort in the reader's order (pinyin, or zhuyin for Traditional Chinese
+        readers: :mod:`.sort_keys`), home stores by their code."""
+        if col_name == "name":
+            from flask_babel import get_locale
+
+            return query, getattr(Member, sort_key_for_locale(get_locale()))
+        if col_name == "home_store":
+            return self.resolve_column(query, "home_store.code")
+        return super().resolve_order(query, col_name)
+
 
 def _valid_timezone(form, field):
     try:
@@ -87,7 +98,7 @@ class StoreView(StoreScopedMixin, ModelView):
     list_title = show_title = _l("Stores")
     add_title = _l("Add store")
     edit_title = _l("Edit store")
-    list_columns = ["code", "name", "city", "region", "currency", "timezone"]
+    list_columns = ["code", "name", "city", "region", "country", "currency", "timezone"]
     add_columns = edit_columns = show_columns = list_columns
     search_columns = ["code", "name", "city", "region"]
     order_columns = ["code", "name", "city", "region"]
@@ -110,7 +121,8 @@ class MemberView(StoreScopedMixin, ModelView):
     search_columns = ["name", "card_no", "phone_hash", "phone_last4", "home_store",
                       "lifecycle_stage", "joined_at", "id"] + SEGMENT_COLUMNS
     search_form_extra_fields = segment_search_fields()
-    order_columns = ["name", "card_no", "lifecycle_stage", "joined_at"]
+    order_columns = ["name", "card_no", "home_store", "lifecycle_stage", "joined_at"] \
+        + SEGMENT_COLUMNS
     label_columns = {"masked_phone": _l("Mobile phone"), "phone_hash": _l("Mobile phone"),
                      "phone_last4": _l("Last four digits of mobile phone"), "id": _l("Tag"),
                      **SEGMENT_LABELS}
@@ -132,6 +144,7 @@ class MemberView(StoreScopedMixin, ModelView):
         plugins = current_app.extensions["zhanggui"].plugins
         return self.render_template(
             self.show_template, title=self.show_title, member=member, phone=phone,
+            phone_display=display_phone(phone, configured_region()) if phone else None,
             view_endpoint=self.endpoint, may_view_phone=has_permission(VIEW_PHONE),
             identities=list(member.identities.order_by(MemberIdentity.id)),
             timeline=member_timeline(member), panels=plugins.member_panels(member.id),

@@ -447,9 +447,19 @@ def fold_segment_records(source_id: Any, target_id: Any) -> int:
     return moved
 
 
+DEMO_HISTORY_MONTHS = 6
+
+
 def demo_segments(ctx) -> SegmentRun:
-    """Segment the demo chain as of its last day, so the dashboard has charts."""
+    """Segment the demo chain as a daily job would have: at the end of each of the
+    last :data:`DEMO_HISTORY_MONTHS` months, then as of its last day, so the
+    dashboard's lifecycle chart has months of stage moves, not one."""
     anchor = getattr(ctx, "as_of", None) or (utcnow().date() - dt.timedelta(days=1))
+    month_start = anchor.replace(day=1)
+    for back in range(DEMO_HISTORY_MONTHS - 1, 0, -1):
+        year, month = divmod(month_start.year * 12 + month_start.month - 1 - back + 1, 12)
+        month_end = dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+        recompute_segments(as_of=month_end, reason="demo", progress=ctx.progress)
     return recompute_segments(as_of=anchor, reason="demo", progress=ctx.progress)
 
 

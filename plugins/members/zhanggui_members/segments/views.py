@@ -5,6 +5,7 @@ dashboard charts and the admins' recompute page.  Thin: the rules are in
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from peewee import JOIN, Case, fn
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 
@@ -36,15 +37,36 @@ def _currency() -> str:
 
 # --- member list: columns and filters -----------------------------------------------
 
+def value_group_code(value) -> str | None:
+    """The value group ``value`` names: its code (``loyal``) or its label in any of the
+    console's languages (高价值忠诚, 高價值忠誠, High-value loyal); else ``None``."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    text = str(value or "").strip()
+    if text in _GROUP_LABELS:
+        return text
+    for language in current_app.extensions["zhanggui"].settings["LANGUAGES"]:
+        with force_locale(language):
+            for code, label in VALUE_GROUPS:
+                if str(label).casefold() == text.casefold():
+                    return code
+    return None
+
+
 class FilterValueGroup(PeeweeFilter):
-    """Members of one value group (``loyal``, ``growing``, ``winback``, ``ordinary``)."""
+    """Members of one value group, chosen from the translated labels (a code or a label
+    typed in any language works too)."""
 
     name = _l("Value group is")
     arg_name = "value_group"
 
     def apply(self, query, value):
+        code = value_group_code(value)
+        if code is None:
+            return query.where(Member.id.is_null())      # no such group: nobody
         return query.where(Member.id.in_(MemberScore.select(MemberScore.member)
-                                         .where(MemberScore.value_group == str(value).strip())))
+                                         .where(MemberScore.value_group == code)))
 
 
 class FilterRfmEqual(PeeweeFilter):
@@ -77,9 +99,12 @@ class FilterClvAtLeast(PeeweeFilter):
 
 def segment_search_fields() -> dict:
     """Search-form fields of the pseudo-columns (FAB cannot derive them from a column)."""
-    from wtforms import StringField
+    from wtforms import SelectField, StringField
 
-    return {col: StringField(SEGMENT_LABELS[col]) for col in SEGMENT_COLUMNS}
+    fields = {col: StringField(SEGMENT_LABELS[col]) for col in SEGMENT_COLUMNS}
+    fields["value_group"] = SelectField(SEGMENT_LABELS["value_group"], choices=VALUE_GROUPS,
+                                        validate_choice=False)
+    return fields
 
 
 SEGMENT_FILTERS = {"value_group": [FilterValueGroup], "rfm": [FilterRfmEqual],
@@ -107,6 +132,25 @@ class SegmentColumns:
         for item in items:
             item.__dict__["_zg_score"] = scores.get(item.id)
         return count, items
+
+    def resolve_order(self, query, col_name):
+        """The score columns sort by the member's score row (members without one, who
+        have not bought within the window, first in ascending order); value groups
+        by rank, high-value loyal first."""
+        if col_name not in SEGMENT_COLUMNS:
+            return super().resolve_order(query, col_name)
+        joined = dict(getattr(query, "_zg_joins", {}))
+        score = joined.get("_score")
+        if score is None:
+            score = MemberScore.alias()
+            query = query.join_from(self.obj, score, JOIN.LEFT_OUTER,
+                                    on=(score.member == self.obj.id), attr="_score")
+            query._zg_joins = {**joined, "_score": score}
+        if col_name == "value_group":
+            ranks = [(code, len(VALUE_GROUPS) - i) for i, (code, _label) in
+                     enumerate(VALUE_GROUPS)]
+            return query, Case(score.value_group, ranks, 0)
+        return query, fn.COALESCE(getattr(score, col_name), -1)
 
     def get_filters(self, search_columns=None, search_filters=None):
         filters = super().get_filters(search_columns, search_filters)

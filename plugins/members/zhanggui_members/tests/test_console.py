@@ -133,7 +133,7 @@ def test_stores_are_added_and_a_bad_time_zone_is_a_form_message(console_app):
     page = admin.get("/storeview/add").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     form = {"csrf_token": token, "code": "GZ01", "name": "广州天河店", "city": "广州",
-            "region": "华南", "currency": "CNY", "timezone": "Mars/Olympus"}
+            "region": "华南", "currency": "CNY", "country": "CN", "timezone": "Mars/Olympus"}
     html = admin.post("/storeview/add", data=form).get_data(as_text=True)
     assert "Asia/Shanghai" in html
     with console_app.app_context():

@@ -11,7 +11,7 @@ from zhanggui_members.demo import catalog as demo_catalog
 from zhanggui_members.plugin import MODELS
 from zhanggui_members.profile.models import (Member, MemberIdentity, Payment, Purchase,
                                              PurchaseLine, Store)
-from zhanggui_members.profile.phones import normalize_mobile
+from zhanggui_members.profile.phones import normalize_mobile, phone_region
 from zhanggui_members.profile.services import member_phone
 
 
@@ -81,12 +81,21 @@ def test_the_demo_chain_has_stores_members_purchases_lines_and_payments(members_
     assert {"化妆品", "女装", "超市生鲜", "咖啡", "珠宝", "家电", "儿童"} <= set(lines)
 
     phones = set()
+    calling_code = {"CN": "+86", "TW": "+886", "HK": "+852"}
     for member in Member.select():
         phone = member_phone(member)
         assert normalize_mobile(phone) == phone and phone[-4:] == member.phone_last4
+        # a member's number is a mobile number of the home store's region, in E.164
+        assert phone_region(phone) == member.home_store.country
+        assert phone.startswith(calling_code[member.home_store.country])
         phones.add(phone)
         assert member.name and 2 <= len(member.name) <= 4
+        assert member.name_pinyin and member.name_zhuyin
     assert len(phones) == 300
+    assert {s.code: s.country for s in Store.select()
+            if s.code in ("SH01", "BJ01", "TP01", "HK01")} == {
+        "SH01": "CN", "BJ01": "CN", "TP01": "TW", "HK01": "HK"}
+    assert {phone_region(p) for p in phones} == {"CN", "TW", "HK"}
 
 
 def test_members_buy_according_to_their_lifecycle_stage(members_app):
@@ -200,3 +209,17 @@ def test_as_of_fixes_the_year_of_history_whatever_the_day(members_app):
     end = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)      # the day's end, UTC+8 at most
     assert max(times) < end and max(times) > end - dt.timedelta(days=10)
     assert min(times) >= end - dt.timedelta(days=366)
+
+
+def test_the_demo_lifecycle_chart_has_months_of_stage_moves(members_app):
+    from zhanggui_members.segments.queries import monthly_stage_flows
+
+    ctx = DemoContext(seed=5, members=400, as_of=dt.date(2026, 11, 30), quiet=True)
+    members_app.extensions["zhanggui"].plugins.demo_data(ctx)
+    flows = monthly_stage_flows(today=dt.date(2026, 11, 30))
+    assert flows["months"] == ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10",
+                               "2026-11"]
+    per_month = [sum(counts[i] for counts in flows["into"].values())
+                 for i in range(len(flows["months"]))]
+    assert all(n > 0 for n in per_month), per_month
+    assert sum(flows["into"]["dormant"][1:]) > 0          # members drift away over time

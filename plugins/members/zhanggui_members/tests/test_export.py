@@ -56,7 +56,7 @@ def test_a_store_filter_and_full_phones_on_request(members_app, tmp_path):
            language="en")
     rows = _read_csv(tmp_path / "sh.csv")
     assert rows[0][:3] == ["Card number", "Name", "Mobile phone"]
-    assert [r[0] for r in rows[1:]] == ["600001"] and rows[1][2] == "13800138000"
+    assert [r[0] for r in rows[1:]] == ["600001"] and rows[1][2] == "+8613800138000"
     assert "phone" in AuditEntry.select().where(AuditEntry.action == "export").get() \
         .fields.split(",")
 

@@ -42,7 +42,7 @@ def test_a_file_with_simplified_chinese_headers_creates_members(store, tmp_path)
     assert (wang.name, wang.card_no, wang.gender, wang.birthday, wang.home_store_id,
             wang.notes, wang.join_channel) == ("王秀英", "600001", "female",
                                               dt.date(1988, 3, 14), store.id, "VIP", "import")
-    assert member_phone(wang) == "13800138000" and "13800138000" not in wang.phone_encrypted
+    assert member_phone(wang) == "+8613800138000" and "13800138000" not in wang.phone_encrypted
     assert MemberIdentity.get(MemberIdentity.member == wang).value == "oOpen1"
     assert find_member(phone="13912348000").birthday == dt.date(1990, 7, 1)
 
@@ -58,7 +58,7 @@ def test_traditional_chinese_and_english_headers_and_an_xlsx_file_are_read(store
     report = import_file(tmp_path / "members.xlsx")
     assert report.created == 1, report.problems
     member = find_member(card="600002")
-    assert member_phone(member) == "13800138000" and member.birthday == dt.date(1992, 5, 17)
+    assert member_phone(member) == "+8613800138000" and member.birthday == dt.date(1992, 5, 17)
     en = write_csv(tmp_path / "en.csv", ["Name", "Mobile phone", "Card number"],
                    [["Li Na", "13700001111", "600003"]])
     assert import_file(en).created == 1
@@ -107,7 +107,7 @@ def test_rows_of_existing_members_update_them_instead_of_duplicating(store, tmp_
     assert (renamed.name, renamed.card_no, renamed.birthday) == ("王秀英", "600001",
                                                                  dt.date(1988, 3, 14))
     card_holder = Member.get_by_id(by_card.id)
-    assert card_holder.name == "李娜" and member_phone(card_holder) == "13700137000"
+    assert card_holder.name == "李娜" and member_phone(card_holder) == "+8613700137000"
     assert Member.get_by_id(by_openid.id).birthday == dt.date(1970, 1, 2)
 
 

@@ -204,7 +204,7 @@ def test_the_kept_members_export_has_its_tags_and_old_numbers_and_erasure_remove
     MergeMembers(a.id, b.id).run()
     sections = {s.name: s.rows for s in export_member_data(b.id)}
     assert {r["tag"] for r in sections["members.tags"]} >= {"丝巾", "贵宾", "鞋履"}
-    assert {r["value"] for r in sections["members.aliases"]} == {"13800138000", "600001"}
+    assert {r["value"] for r in sections["members.aliases"]} == {"+8613800138000", "600001"}
     assert sections["members.merges"][0]["merged_member"] == a.id
     done = erase_member_data(b.id)
     assert any("tag assignment" in d for d in done)

@@ -25,7 +25,7 @@ def test_the_export_holds_profile_identities_and_purchases(members_app):
     sections = {s.name: s for s in plugins().export_member(member.id)}
     assert set(sections) >= {"members.profile", "members.identities", "members.purchases"}
     profile = sections["members.profile"].rows[0]
-    assert profile["name"] == NAME and profile["mobile_phone"] == "18612345678"
+    assert profile["name"] == NAME and profile["mobile_phone"] == "+8618612345678"
     assert profile["card_no"] == "6012345678901234" and profile["notes"] == "对坚果过敏"
     assert sections["members.identities"].rows == [
         {"kind": "wechat_openid", "value": OPENID,

@@ -22,7 +22,7 @@ from typing import Any
 
 import peewee
 
-from zhanggui import _, database, plugins, utcnow, write_transaction
+from zhanggui import _, database, parse_input_date, plugins, utcnow, write_transaction
 from zhanggui.db import backend
 
 from .. import people
@@ -70,9 +70,8 @@ def parse_day(value) -> dt.date | None:
     if isinstance(value, dt.date):
         day = value
     else:
-        try:
-            day = dt.date.fromisoformat(str(value).strip())
-        except ValueError:
+        day = parse_input_date(value)    # 2026-12-01 or, as Taiwan writes it, 2026/12/01
+        if day is None:
             return None
     if not dt.date(2000, 1, 1) <= day <= dt.date.today() + dt.timedelta(days=1):
         return None
